@@ -27,6 +27,9 @@ func (m *Machine) handle(ctx context.Context, c command, tick *time.Ticker) {
 	case cmdHotspot:
 		c.reply <- result{err: m.hotspotCmd(ctx, c.flag)}
 		tick.Reset(m.set.CheckInterval)
+	case cmdReload:
+		c.reply <- result{err: m.reload(ctx, c.set)}
+		tick.Reset(m.set.CheckInterval)
 	case cmdWedge:
 		c.reply <- result{}
 		m.log.Warn("fault injection: owner loop wedged until shutdown")
@@ -222,5 +225,23 @@ func (m *Machine) hotspotCmd(ctx context.Context, on bool) error {
 		}
 	}
 	m.check(ctx, "hotspot stopped by request", false)
+	return nil
+}
+
+func (m *Machine) reload(ctx context.Context, set Settings) error {
+	old := m.o.hotspot
+	m.set = set
+	if m.o.dev.Iface != "" {
+		m.o.hotspot = wifi.Hotspot{SSID: hotspotSSID(set.HotspotPrefix, m.o.dev), Password: set.HotspotPassword, Address: set.HotspotAddress}
+	}
+	m.log.Info("settings reloaded", "interval", set.CheckInterval, "threshold", set.FailureThreshold, "policy", set.Policy)
+	if m.o.apActive && m.o.hotspot != old {
+		m.log.Info("hotspot settings changed; restarting the hotspot", "ssid", m.o.hotspot.SSID)
+		if err := m.hotspotUp(ctx); err != nil {
+			m.enter(Checking, "the hotspot failed to restart with the new settings: "+err.Error())
+			return err
+		}
+	}
+	m.publish()
 	return nil
 }

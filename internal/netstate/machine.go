@@ -141,12 +141,14 @@ const (
 	cmdForget
 	cmdHotspot
 	cmdWedge
+	cmdReload
 )
 
 type command struct {
 	kind  cmdKind
 	creds wifi.Credentials
-	flag  bool // scan: force; hotspot: on
+	flag  bool     // scan: force; hotspot: on
+	set   Settings // reload
 	reply chan result
 }
 
@@ -160,32 +162,7 @@ func New(opts Options) *Machine {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	set := opts.Settings
-	def := DefaultSettings()
-	if set.CheckInterval <= 0 {
-		set.CheckInterval = def.CheckInterval
-	}
-	if set.FailureThreshold <= 0 {
-		set.FailureThreshold = def.FailureThreshold
-	}
-	if set.Policy == "" {
-		set.Policy = def.Policy
-	}
-	if set.ProbeTimeout <= 0 {
-		set.ProbeTimeout = def.ProbeTimeout
-	}
-	if set.ConnectTimeout <= 0 {
-		set.ConnectTimeout = def.ConnectTimeout
-	}
-	if set.HotspotPrefix == "" {
-		set.HotspotPrefix = def.HotspotPrefix
-	}
-	if set.HotspotPassword == "" {
-		set.HotspotPassword = def.HotspotPassword
-	}
-	if !set.HotspotAddress.IsValid() {
-		set.HotspotAddress = def.HotspotAddress
-	}
+	set := normalize(opts.Settings)
 	m := &Machine{
 		opts:    opts,
 		set:     set,
@@ -354,4 +331,44 @@ func hotspotSSID(prefix string, dev wifi.Device) string {
 		return prefix + "0000"
 	}
 	return prefix + strings.ToUpper(fmt.Sprintf("%02x%02x", mac[len(mac)-2], mac[len(mac)-1]))
+}
+
+// normalize fills unset settings with the defaults.
+func normalize(set Settings) Settings {
+	def := DefaultSettings()
+	if set.CheckInterval <= 0 {
+		set.CheckInterval = def.CheckInterval
+	}
+	if set.FailureThreshold <= 0 {
+		set.FailureThreshold = def.FailureThreshold
+	}
+	if set.Policy == "" {
+		set.Policy = def.Policy
+	}
+	if set.ProbeTimeout <= 0 {
+		set.ProbeTimeout = def.ProbeTimeout
+	}
+	if set.ConnectTimeout <= 0 {
+		set.ConnectTimeout = def.ConnectTimeout
+	}
+	if set.HotspotPrefix == "" {
+		set.HotspotPrefix = def.HotspotPrefix
+	}
+	if set.HotspotPassword == "" {
+		set.HotspotPassword = def.HotspotPassword
+	}
+	if !set.HotspotAddress.IsValid() {
+		set.HotspotAddress = def.HotspotAddress
+	}
+	return set
+}
+
+// Reload applies new settings from a re-read config file. A changed
+// hotspot name or password is applied at once when the hotspot is up.
+func (m *Machine) Reload(ctx context.Context, set Settings) error {
+	if err := m.refuseBusy(); err != nil {
+		return err
+	}
+	_, err := m.do(ctx, command{kind: cmdReload, set: normalize(set)})
+	return err
 }

@@ -2,6 +2,7 @@ package netstate
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/pi-netconfig/pi-netconfig/internal/wifi"
@@ -100,4 +101,19 @@ type ScanResult struct {
 	// list is the one taken before; Note says so in words.
 	Cached bool   `json:"cached"`
 	Note   string `json:"note,omitempty"`
+}
+
+// UnmarshalText reads a state's name, for clients of the JSON API.
+func (s *State) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "CHECKING":
+		*s = Checking
+	case "CLIENT":
+		*s = Client
+	case "AP_MODE":
+		*s = APMode
+	default:
+		return fmt.Errorf("netstate: unknown state %q", b)
+	}
+	return nil
 }
