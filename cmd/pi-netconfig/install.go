@@ -109,4 +109,3 @@ func MaybeSelfInstall(ctx context.Context, out io.Writer) (handled bool, err err
 	}
 	return true, install.Install(ctx, o)
 }
-
