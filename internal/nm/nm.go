@@ -98,6 +98,7 @@ type Client struct {
 	log     *slog.Logger
 	iface   string          // configured interface, "" = first of the kind
 	kinds   map[uint32]bool // device types this client accepts
+	trace   func(reason string)
 
 	events  chan wifi.Event
 	signals chan *dbus.Signal
@@ -124,12 +125,13 @@ type devInfo struct {
 // error wrapping wifi.ErrNoDevice, naming the devices it found, when there is
 // no WiFi device.
 func New(ctx context.Context, opts Options) (*Client, error) {
-	return newClient(ctx, opts, map[uint32]bool{devTypeWiFi: true})
+	return newClient(ctx, opts, map[uint32]bool{devTypeWiFi: true}, nil)
 }
 
 // newClient is New for any device kind; the integration tests use it with
 // the ethernet kinds (a veth pair) to exercise the shared machinery.
-func newClient(ctx context.Context, opts Options, kinds map[uint32]bool) (*Client, error) {
+// trace, when not nil, sees every event reason before coalescing.
+func newClient(ctx context.Context, opts Options, kinds map[uint32]bool, trace func(string)) (*Client, error) {
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -139,6 +141,7 @@ func newClient(ctx context.Context, opts Options, kinds map[uint32]bool) (*Clien
 		log:     log.With("component", "nm"),
 		iface:   opts.Interface,
 		kinds:   kinds,
+		trace:   trace,
 		events:  make(chan wifi.Event, 1),
 		signals: make(chan *dbus.Signal, 64),
 		done:    make(chan struct{}),
@@ -218,6 +221,9 @@ func (c *Client) stop() {
 func (c *Client) Events() <-chan wifi.Event { return c.events }
 
 func (c *Client) emit(reason string) {
+	if c.trace != nil {
+		c.trace(reason)
+	}
 	select {
 	case c.events <- wifi.Event{Reason: reason}:
 	default:
