@@ -25,7 +25,7 @@ type fakeDaemon struct {
 }
 
 func newFake() *fakeDaemon {
-	t0 := time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)
+	t0 := time.Now().Truncate(time.Second)
 	return &fakeDaemon{
 		changed: make(chan struct{}),
 		st: netstate.Status{
@@ -37,7 +37,7 @@ func newFake() *fakeDaemon {
 			HotspotPassword: "piconfig123",
 			HotspotAddress:  "192.168.50.1/24",
 			SavedSSID:       "HomeNet",
-			ScannedAt:       t0.Add(-time.Minute),
+			ScannedAt:       t0.Add(-10 * time.Minute),
 		},
 		scan: netstate.ScanResult{
 			Networks: []wifi.Network{
@@ -45,7 +45,7 @@ func newFake() *fakeDaemon {
 				{SSID: "Café <Free>", Signal: 40, Security: wifi.Open, Frequency: 5180},
 				{SSID: "Neighbour", Signal: 12, Security: wifi.WPA3, Frequency: 5955, Band: wifi.Band6GHz},
 			},
-			ScannedAt: t0.Add(-time.Minute),
+			ScannedAt: t0.Add(-10 * time.Minute),
 			Cached:    true,
 		},
 	}

@@ -23,6 +23,9 @@ const (
 	shutdownWait  = 2 * time.Second
 )
 
+// listenHook, when set (tests), hears each listener start (up) and stop.
+var listenHook func(addr string, up bool)
+
 // Serve runs the portal until ctx ends. It watches d and serves on
 // Addr:Ports while the state is AP_MODE, closing the listeners when it
 // leaves AP_MODE. With Listen set (demo) it serves those addresses always,
@@ -160,12 +163,17 @@ func serveListener(ctx context.Context, h http.Handler, ln net.Listener, log *sl
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
+	addr := ln.Addr().String()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if listenHook != nil {
+		listenHook(addr, true)
+		defer listenHook(addr, false)
+	}
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
-			log.Error("portal stopped", "addr", ln.Addr().String(), "err", err)
+			log.Error("portal stopped", "addr", addr, "err", err)
 		}
 		return
 	case <-ctx.Done():
@@ -176,5 +184,5 @@ func serveListener(ctx context.Context, h http.Handler, ln net.Listener, log *sl
 		srv.Close()
 	}
 	<-errc
-	log.Debug("portal listener closed", "addr", ln.Addr().String())
+	log.Debug("portal listener closed", "addr", addr)
 }
