@@ -108,3 +108,14 @@ func requireRoot(what string) error {
 	}
 	return nil
 }
+
+// cmdDefault is the bare binary: as root where the service is absent it
+// installs itself (the original's behaviour); otherwise it prints the usage.
+func cmdDefault(ctx context.Context) error {
+	handled, err := MaybeSelfInstall(ctx, os.Stdout)
+	if handled {
+		return err
+	}
+	fmt.Print(usage)
+	return nil
+}

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 )
 
@@ -24,11 +25,10 @@ const DefaultPath = "/run/pi-netconfig/control.sock"
 // so only root can talk to the daemon. A stale socket left by a crash is
 // replaced; a live one (another daemon) is an error.
 func Listen(path string) (net.Listener, error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("control socket: %w", err)
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
+	// A directory made here is 0700; an existing one (systemd's
+	// RuntimeDirectory, or /tmp for the demo) is left as it is: the
+	// socket's own mode is what keeps others out.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("control socket: %w", err)
 	}
 	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
@@ -36,7 +36,10 @@ func Listen(path string) (net.Listener, error) {
 		return nil, fmt.Errorf("control socket %s: another pi-netconfig daemon is running", path)
 	}
 	os.Remove(path)
+	// Created 0600 from the start: no window in which others could connect.
+	old := syscall.Umask(0o177)
 	l, err := net.Listen("unix", path)
+	syscall.Umask(old)
 	if err != nil {
 		return nil, fmt.Errorf("control socket: %w", err)
 	}

@@ -118,10 +118,13 @@ func (m *Machine) configure(ctx context.Context, c wifi.Credentials) {
 			}
 			cancel()
 		}
+		// The outcome is published once the old situation is back, so a
+		// client that sees it can act at once (the hotspot is up again).
+		m.restore(ctx, c.SSID, ce, wasAP, prevSSID, prevProfile)
 		a := m.o.attempt
 		a.Running, a.Finished, a.Success = false, time.Now(), false
 		a.Reason, a.Message, a.Hint = ce.Reason, ce.Reason.Message(), ce.Reason.Hint()
-		m.restore(ctx, c.SSID, ce, wasAP, prevSSID, prevProfile)
+		m.publish()
 		return
 	}
 
