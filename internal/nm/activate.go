@@ -82,6 +82,8 @@ func (c *Client) activate(ctx context.Context, d devInfo, p dbus.ObjectPath, id 
 			return &wifi.ConnectError{Reason: wifi.ReasonTimeout, Detail: "no outcome before the deadline; the attempt was stopped"}
 		case s := <-sigs:
 			switch {
+			case s.Name == "org.freedesktop.DBus.NameOwnerChanged" && len(s.Body) >= 1 && s.Body[0] == busName:
+				return &wifi.ConnectError{Reason: wifi.ReasonOther, Detail: "NetworkManager stopped during the attempt"}
 			case s.Path == acPath && s.Name == ifaceActive+".StateChanged" && len(s.Body) >= 2:
 				st, _ := s.Body[0].(uint32)
 				r, _ := s.Body[1].(uint32)

@@ -3,6 +3,7 @@ package nm
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -108,11 +109,14 @@ func (c *Client) handle(s *dbus.Signal) {
 			return
 		}
 		changed, _ := s.Body[1].(map[string]dbus.Variant)
+		var keys []string
 		for _, k := range managerProps {
 			if _, ok := changed[k]; ok {
-				c.emit("NetworkManager " + k + " changed")
-				return
+				keys = append(keys, k)
 			}
+		}
+		if len(keys) > 0 {
+			c.emit("NetworkManager " + strings.Join(keys, ", ") + " changed")
 		}
 	}
 }

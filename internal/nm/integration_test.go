@@ -200,12 +200,18 @@ func TestIntegrationLifecycle(t *testing.T) {
 	if !l.Online() {
 		t.Errorf("Link().Online() = false after activation: %+v", l)
 	}
+	t.Logf("Link() after activation: %+v", l)
 	if ip := f.env.Exec("ip", "-4", "-o", "addr", "show", f.env.Iface); !strings.Contains(ip, l.IPv4.String()) {
 		t.Errorf("ip addr shows %q, Link says %s", ip, l.IPv4)
 	}
 	f.rec.wait(t, from, "-> activated", 5*time.Second)
-	f.rec.wait(t, from, "NetworkManager State changed", 5*time.Second)
-	f.rec.wait(t, from, "NetworkManager ActiveConnections changed", 5*time.Second)
+	f.rec.wait(t, from, "State", 5*time.Second)
+	f.rec.wait(t, from, "ActiveConnections", 5*time.Second)
+	f.rec.wait(t, from, "PrimaryConnection", 5*time.Second)
+	f.rec.wait(t, from, "Connectivity", 5*time.Second)
+	f.rec.mu.Lock()
+	t.Logf("events during activation: %q", f.rec.reasons[from:])
+	f.rec.mu.Unlock()
 
 	// Only WiFi client profiles are "saved networks".
 	saved, err := f.c.Saved(ctx)
@@ -425,8 +431,8 @@ func TestIntegrationNetworkManagerRestart(t *testing.T) {
 			f.env.StopNM()
 		}
 		f.rec.wait(t, from, "NetworkManager stopped", 5*time.Second)
-		if _, err := f.c.Device(ctx); err == nil {
-			t.Errorf("round %d: Device() succeeded while NetworkManager was down", i)
+		if _, err := f.c.Device(ctx); !errors.Is(err, ErrNoNetworkManager) {
+			t.Errorf("round %d: Device() while NetworkManager is down: err = %v, want ErrNoNetworkManager", i, err)
 		}
 		f.env.StartNM()
 		f.rec.wait(t, from, "NetworkManager restarted", 10*time.Second)
@@ -472,4 +478,26 @@ func TestIntegrationProblems(t *testing.T) {
 		}
 	}
 	t.Logf("Problems(): %+v", probs)
+}
+
+func TestIntegrationActivateWhileNetworkManagerDies(t *testing.T) {
+	f := setup(t)
+	ctx := ctxFor(t, 40*time.Second)
+	f.env.StopDHCP() // the activation hangs in ip-config
+	s, id := ethernetProfile(f.env.Iface, true, 120)
+	if _, err := f.c.addConnection(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	from := f.rec.len()
+	errc := make(chan error, 1)
+	go func() { errc <- f.c.Activate(ctx, id) }()
+	f.rec.wait(t, from, "-> ip-config", 10*time.Second)
+	start := time.Now()
+	f.env.KillNM()
+	err := <-errc
+	var ce *wifi.ConnectError
+	if !errors.As(err, &ce) || ce.Reason != wifi.ReasonOther {
+		t.Fatalf("Activate when NetworkManager dies: err = %v, want a ConnectError with %s", err, wifi.ReasonOther)
+	}
+	t.Logf("Activate returned %v after NetworkManager was killed: %v", time.Since(start).Round(time.Millisecond), err)
 }

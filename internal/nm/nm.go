@@ -31,6 +31,9 @@ var (
 	// ErrNotOurs means a profile exists but pi-netconfig did not create it,
 	// so it refuses to delete it.
 	ErrNotOurs = errors.New("nm: profile was not created by pi-netconfig")
+	// ErrNoNetworkManager means NetworkManager is not running (not on the
+	// bus).
+	ErrNoNetworkManager = errors.New("nm: NetworkManager is not running; start it (systemctl start NetworkManager)")
 	// ErrUnsupported means a network uses a security pi-netconfig cannot
 	// join (WPA-Enterprise, WEP).
 	ErrUnsupported = errors.New("nm: network security not supported")
@@ -55,6 +58,8 @@ const (
 	errInvalidConnection = "org.freedesktop.NetworkManager.Settings.InvalidConnection"
 	errUnknownObject     = "org.freedesktop.DBus.Error.UnknownObject"
 	errUnknownMethod     = "org.freedesktop.DBus.Error.UnknownMethod"
+	errServiceUnknown    = "org.freedesktop.DBus.Error.ServiceUnknown"
+	errNameHasNoOwner    = "org.freedesktop.DBus.Error.NameHasNoOwner"
 )
 
 // Profile naming and marking.
@@ -248,6 +253,9 @@ func (c *Client) callDest(ctx context.Context, dest string, path dbus.ObjectPath
 	defer cancel()
 	call := c.conn.Object(dest, path).CallWithContext(ctx, method, 0, args...)
 	if call.Err != nil {
+		if n := dbusErrName(call.Err); dest == busName && (n == errServiceUnknown || n == errNameHasNoOwner) {
+			return fmt.Errorf("%w (%v)", ErrNoNetworkManager, call.Err)
+		}
 		return call.Err
 	}
 	if len(out) == 0 {

@@ -190,7 +190,7 @@ func (e *Env) StartDHCP() {
 	e.t.Helper()
 	cmd := exec.Command("ip", "netns", "exec", e.PeerNS, "dnsmasq", "--no-daemon", "--conf-file=/dev/null",
 		"--port=0", "--user=root", "--bind-interfaces", "--interface="+e.Peer, "--except-interface=lo",
-		"--dhcp-range="+PoolFirst+","+PoolLast+",1h", "--dhcp-authoritative",
+		"--dhcp-range="+PoolFirst+","+PoolLast+",1h", "--dhcp-authoritative", "--no-ping",
 		"--dhcp-leasefile="+filepath.Join(e.Dir, "dnsmasq.leases"), "--pid-file="+filepath.Join(e.Dir, "dnsmasq.pid"))
 	cmd.Stdout = e.logFile("dnsmasq.log")
 	cmd.Stderr = cmd.Stdout
