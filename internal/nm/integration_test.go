@@ -392,9 +392,37 @@ func TestIntegrationWiFiProfiles(t *testing.T) {
 	if n, err := f.c.Stations(ctx); err != nil || n != 0 {
 		t.Errorf("Stations() with no hotspot = %d, %v; want 0, nil", n, err)
 	}
-	if err := f.c.Delete(ctx, p.ID); err != nil {
-		t.Errorf("Delete: %v", err)
+	if kf := findKeyfile(t, f.env.Dir, vstr(h["connection"], "uuid")); !strings.Contains(readFile(t, kf), "address1=192.168.51.1/24") {
+		t.Errorf("hotspot keyfile %s has no address1=192.168.51.1/24", kf)
 	}
+
+	// Purge removes exactly pi-netconfig's profiles.
+	foreign, foreignID := ethernetProfile(f.env.Iface, false, 0)
+	if _, err := f.c.addConnection(ctx, foreign); err != nil {
+		t.Fatal(err)
+	}
+	purged, err := Purge(ctx, Options{Conn: f.conn})
+	if err != nil {
+		t.Fatalf("Purge: %v", err)
+	}
+	if diff := cmp.Diff([]string{IDPrefix + cr.SSID, HotspotID}, purged); diff != "" {
+		t.Errorf("Purge() mismatch (-want +got):\n%s", diff)
+	}
+	if _, err := f.c.connByUUID(ctx, foreignID); err != nil {
+		t.Errorf("Purge removed a foreign profile: %v", err)
+	}
+	if _, err := f.c.connByUUID(ctx, p.ID); !errors.Is(err, wifi.ErrNotFound) {
+		t.Errorf("client profile after Purge: %v, want wifi.ErrNotFound", err)
+	}
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func mustDevice(t *testing.T, c *Client) devInfo {
@@ -500,4 +528,31 @@ func TestIntegrationActivateWhileNetworkManagerDies(t *testing.T) {
 		t.Fatalf("Activate when NetworkManager dies: err = %v, want a ConnectError with %s", err, wifi.ReasonOther)
 	}
 	t.Logf("Activate returned %v after NetworkManager was killed: %v", time.Since(start).Round(time.Millisecond), err)
+}
+
+// TestIntegrationOwnConnection is New's path in the daemon: no Conn given,
+// so the client opens its own (here DBUS_SYSTEM_BUS_ADDRESS points at the
+// private bus) and keeps it after New's context has ended.
+func TestIntegrationOwnConnection(t *testing.T) {
+	env := nmns.Start(t)
+	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", env.BusAddr)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	c, err := newClient(ctx, Options{Interface: env.Iface}, ethernetKinds, nil)
+	cancel()
+	if err != nil {
+		t.Fatalf("newClient without Conn: %v", err)
+	}
+	if _, err := c.Link(ctxFor(t, 10*time.Second)); err != nil {
+		t.Errorf("Link() after New's context ended: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	_, err = New(ctxFor(t, 10*time.Second), Options{})
+	if !errors.Is(err, wifi.ErrNoDevice) {
+		t.Errorf("New without Conn, no WiFi: err = %v, want wifi.ErrNoDevice", err)
+	}
 }

@@ -152,17 +152,9 @@ func newClient(ctx context.Context, opts Options, kinds map[uint32]bool, trace f
 		done:    make(chan struct{}),
 	}
 	if c.conn == nil {
-		conn, err := dbus.SystemBusPrivate(dbus.WithContext(ctx))
+		conn, err := systemBus(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("connect to the system bus: %w", err)
-		}
-		if err := conn.Auth(nil); err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("authenticate on the system bus: %w", err)
-		}
-		if err := conn.Hello(); err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("hello on the system bus: %w", err)
+			return nil, err
 		}
 		c.conn, c.ownConn = conn, true
 	}
@@ -183,6 +175,38 @@ func newClient(ctx context.Context, opts Options, kinds map[uint32]bool, trace f
 	c.wg.Add(1)
 	go c.readSignals()
 	return c, nil
+}
+
+// systemBus opens a private system bus connection. ctx bounds the
+// handshake only: the connection must outlive it (dbus.WithContext would
+// close the connection when ctx ends).
+func systemBus(ctx context.Context) (*dbus.Conn, error) {
+	conn, err := dbus.SystemBusPrivate()
+	if err != nil {
+		return nil, fmt.Errorf("connect to the system bus: %w", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		if err := conn.Auth(nil); err != nil {
+			done <- fmt.Errorf("authenticate on the system bus: %w", err)
+			return
+		}
+		if err := conn.Hello(); err != nil {
+			done <- fmt.Errorf("hello on the system bus: %w", err)
+			return
+		}
+		done <- nil
+	}()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		err = fmt.Errorf("connect to the system bus: %w", ctx.Err())
+	}
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
 }
 
 // Close stops watching signals and closes the bus connection if New opened
