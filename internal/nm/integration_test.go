@@ -371,10 +371,11 @@ func TestIntegrationWiFiProfiles(t *testing.T) {
 		"iface":     vstr(h["connection"], "interface-name"),
 		"ours":      ours(h),
 		"addresses": h["ipv4"]["address-data"].String(),
+		"pmf":       h["802-11-wireless-security"]["pmf"].Value(),
 	}
 	want := map[string]any{
 		"ssid": "PiConfig-BEEF", "mode": "ap", "band": "bg", "method": "shared", "key-mgmt": "wpa-psk",
-		"iface": f.env.Iface, "ours": true, "addresses": `[{"address": <"192.168.51.1">, "prefix": <@u 24>}]`,
+		"iface": f.env.Iface, "ours": true, "addresses": `[{"address": <"192.168.51.1">, "prefix": <@u 24>}]`, "pmf": int32(1),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("hotspot profile mismatch (-want +got):\n%s", diff)
@@ -493,19 +494,31 @@ func TestIntegrationNetworkManagerRestart(t *testing.T) {
 func TestIntegrationProblems(t *testing.T) {
 	f := setup(t)
 	ctx := ctxFor(t, 20*time.Second)
+	codes := func() []string {
+		t.Helper()
+		probs, err := f.c.Problems(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cs []string
+		for _, p := range probs {
+			cs = append(cs, p.Code)
+		}
+		return cs
+	}
+	// Switch WiFi off in software, as "nmcli radio wifi off" would.
+	if err := f.c.call(ctx, nmPath, ifaceProps+".Set", []any{ifaceNM, "WirelessEnabled", dbus.MakeVariant(false)}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"rfkill_soft"}, codes()); diff != "" {
+		t.Errorf("Problems() with WiFi off mismatch (-want +got):\n%s", diff)
+	}
 	if err := f.c.EnableWireless(ctx); err != nil {
 		t.Fatalf("EnableWireless: %v", err)
 	}
-	probs, err := f.c.Problems(ctx)
-	if err != nil {
-		t.Fatal(err)
+	if got := codes(); len(got) != 0 {
+		t.Errorf("Problems() after EnableWireless = %v, want none", got)
 	}
-	for _, p := range probs {
-		if p.Code == "rfkill_soft" {
-			t.Errorf("Problems() after EnableWireless = %+v", probs)
-		}
-	}
-	t.Logf("Problems(): %+v", probs)
 }
 
 func TestIntegrationActivateWhileNetworkManagerDies(t *testing.T) {

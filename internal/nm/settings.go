@@ -91,7 +91,7 @@ func clientSettings(uuid string, c wifi.Credentials, sec wifi.Security) (connSet
 	return s, nil
 }
 
-// hotspotSettings builds the hotspot profile: WPA2-PSK (CCMP only) on
+// hotspotSettings builds the hotspot profile: WPA2-PSK (CCMP only, no PMF) on
 // 2.4 GHz, which every phone can join, NetworkManager's "shared" IPv4 (it
 // runs dnsmasq for DHCP and DNS), never started on its own.
 func hotspotSettings(uuid, iface string, h wifi.Hotspot) (connSettings, error) {
@@ -132,6 +132,10 @@ func hotspotSettings(uuid, iface string, h wifi.Hotspot) (connSettings, error) {
 			"group":     dbus.MakeVariant([]string{"ccmp"}),
 			"psk":       dbus.MakeVariant(h.Password),
 			"psk-flags": dbus.MakeVariant(uint32(0)),
+			// PMF off (1 = disable): brcmfmac, the Pi's WiFi driver, fails
+			// to bring up a protected AP with PMF negotiated, and WPA2
+			// phones do not need it.
+			"pmf": dbus.MakeVariant(int32(1)),
 		},
 		"ipv4": {
 			"method": dbus.MakeVariant("shared"),

@@ -133,7 +133,7 @@ func TestHotspotSettings(t *testing.T) {
 		"802-11-wireless": {"ssid": []byte("PiConfig-A1B2"), "mode": "ap", "band": "bg", "security": "802-11-wireless-security"},
 		"802-11-wireless-security": {
 			"key-mgmt": "wpa-psk", "proto": []string{"rsn"}, "pairwise": []string{"ccmp"}, "group": []string{"ccmp"},
-			"psk": "piconfig123", "psk-flags": uint32(0),
+			"psk": "piconfig123", "psk-flags": uint32(0), "pmf": int32(1),
 		},
 		"ipv4": {"method": "shared", "address-data": []map[string]dbus.Variant{{
 			"address": dbus.MakeVariant("192.168.50.1"), "prefix": dbus.MakeVariant(uint32(24)),
