@@ -198,8 +198,10 @@ func Install(ctx context.Context, o Options) (err error) {
 		return err
 	}
 	if o.Systemd == nil {
-		r.say("systemd: skipped (no service manager for %s): enable and start %s on the target", r.o.path("/"), ServiceName)
-		return r.done("installed")
+		if err := r.enableOffline(); err != nil {
+			return err
+		}
+		return r.done("installed into " + r.o.path("/") + "; it starts when that system boots")
 	}
 	if err := r.service(ctx, unitChanged, binChanged); err != nil {
 		return err
@@ -207,10 +209,11 @@ func Install(ctx context.Context, o Options) (err error) {
 	if err := r.verify(ctx); err != nil {
 		return err
 	}
+	const running = ": it runs now and at every boot; see `pi-netconfig status` and `journalctl -u pi-netconfig`"
 	if binChanged && !unitChanged {
-		return r.done("upgraded")
+		return r.done("upgraded" + running)
 	}
-	return r.done("installed")
+	return r.done("installed" + running)
 }
 
 func (r *run) done(what string) error {
@@ -218,7 +221,35 @@ func (r *run) done(what string) error {
 		r.say("already installed, nothing changed")
 		return nil
 	}
-	r.say("pi-netconfig %s: it runs now and at every boot; see `pi-netconfig status` and `journalctl -u pi-netconfig`", what)
+	r.say("pi-netconfig %s", what)
+	return nil
+}
+
+// WantsLink is the symlink `systemctl enable` makes for the unit's
+// WantedBy=multi-user.target.
+const WantsLink = "/etc/systemd/system/multi-user.target.wants/" + ServiceName
+
+// enableOffline enables the unit without a running systemd (an image under
+// --root) the way `systemctl enable` does: a symlink in the target's
+// .wants directory.
+func (r *run) enableOffline() error {
+	path := r.o.path(WantsLink)
+	if dst, err := os.Readlink(path); err == nil && dst == UnitPath {
+		r.say("service %s: enabled already (no systemd running for %s)", ServiceName, r.o.path("/"))
+		return nil
+	}
+	if err := r.mkdirs(filepath.Dir(WantsLink)); err != nil {
+		return err
+	}
+	os.Remove(path) // a stale link
+	if err := os.Symlink(UnitPath, path); err != nil {
+		return fmt.Errorf("enable %s: %w", ServiceName, err)
+	}
+	r.say("service %s: enabled (link in multi-user.target.wants; no systemd running for %s, so not started)", ServiceName, r.o.path("/"))
+	r.did(func() string {
+		os.Remove(path)
+		return "removed " + WantsLink
+	})
 	return nil
 }
 
@@ -453,7 +484,9 @@ func Uninstall(ctx context.Context, o Options) error {
 	}
 	var errs []error
 	if o.Systemd == nil {
-		r.say("systemd: skipped (no service manager for %s)", r.o.path("/"))
+		if _, err := r.remove(WantsLink, "enablement link"); err != nil {
+			errs = append(errs, err)
+		}
 	} else {
 		errs = append(errs, r.unservice(ctx))
 	}

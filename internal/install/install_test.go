@@ -90,6 +90,10 @@ func tree(t *testing.T, root string) []string {
 		fi, _ := d.Info()
 		rel, _ := filepath.Rel(root, p)
 		line := fmt.Sprintf("%v /%s", fi.Mode(), rel)
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			dst, _ := os.Readlink(p)
+			line += " -> " + dst
+		}
 		if fi.Mode().IsRegular() {
 			b, _ := os.ReadFile(p)
 			if len(b) > 24 {
@@ -180,6 +184,13 @@ func replace(lines []string, old, new string) []string {
 
 var installedV2 = replace(installedV1, `-rwxr-xr-x /usr/local/bin/pi-netconfig "binary v1"`, `-rwxr-xr-x /usr/local/bin/pi-netconfig "binary v2"`)
 
+// imageInstalled is installedV1 plus the link that enables the unit
+// without a running systemd.
+var imageInstalled = append(append(installedV1[:7:7],
+	"drwxr-xr-x /etc/systemd/system/multi-user.target.wants",
+	"Lrwxrwxrwx /etc/systemd/system/multi-user.target.wants/pi-netconfig.service -> /etc/systemd/system/pi-netconfig.service"),
+	installedV1[7:]...)
+
 // emptyDirs is what uninstall leaves: the directories install made for
 // files, which may hold other people's files on a real system.
 var emptyDirs = []string{
@@ -268,9 +279,11 @@ func TestScenarios(t *testing.T) {
 				`-rw-r--r-- /lib/systemd/system/pi-netconfig.service "[Unit]\n"`}},
 		}},
 		{"image without systemd", []step{
-			{name: "install", binary: "binary v1", prepare: func(t *testing.T, e *env, o *Options) { o.Systemd = nil }, wantTree: installedV1},
+			{name: "install", binary: "binary v1", prepare: func(t *testing.T, e *env, o *Options) { o.Systemd = nil }, wantTree: imageInstalled},
+			{name: "again", binary: "binary v1", prepare: func(t *testing.T, e *env, o *Options) { o.Systemd = nil }, wantTree: imageInstalled},
 			{name: "uninstall", uninstall: true, prepare: func(t *testing.T, e *env, o *Options) { o.Systemd = nil },
-				wantTree: append(append(emptyDirs[:3:3], "drwx------ /etc/pi-netconfig"), emptyDirs[3:]...)},
+				wantTree: append(append(emptyDirs[:3:3], "drwx------ /etc/pi-netconfig"), append(emptyDirs[3:5:5],
+					append([]string{"drwxr-xr-x /etc/systemd/system/multi-user.target.wants"}, emptyDirs[5:]...)...)...)},
 		}},
 	}
 	for _, tt := range tests {
