@@ -104,6 +104,12 @@ func (c *Client) activate(ctx context.Context, d devInfo, p dbus.ObjectPath, id 
 					at.needAuth = true
 				case devStateFailed:
 					at.devReason = r
+				case devStateDisconnected, devStateUnavailable, devStateUnmanaged:
+					// Normally the connection's DEACTIVATED comes
+					// first; do not wait for one that never comes.
+					if at.devReason != 0 {
+						return c.failed(ctx, d, id, at)
+					}
 				}
 			}
 		}

@@ -569,3 +569,30 @@ func TestIntegrationOwnConnection(t *testing.T) {
 		t.Errorf("New without Conn, no WiFi: err = %v, want wifi.ErrNoDevice", err)
 	}
 }
+
+// BenchmarkIntegrationLink measures one Link() (five D-Bus round trips)
+// against a real NetworkManager with an active connection.
+func BenchmarkIntegrationLink(b *testing.B) {
+	env := nmns.Start(b)
+	conn := env.Conn()
+	defer conn.Close()
+	ctx := context.Background()
+	c, err := newClient(ctx, Options{Conn: conn, Interface: env.Iface}, ethernetKinds, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	s, id := ethernetProfile(env.Iface, true, 0)
+	if _, err := c.addConnection(ctx, s); err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Activate(ctx, id); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if l, err := c.Link(ctx); err != nil || !l.Online() {
+			b.Fatalf("Link() = %+v, %v", l, err)
+		}
+	}
+}
