@@ -11,6 +11,7 @@ import (
 
 	"github.com/pi-netconfig/pi-netconfig/internal/config"
 	"github.com/pi-netconfig/pi-netconfig/internal/install"
+	"github.com/pi-netconfig/pi-netconfig/internal/nm"
 	"github.com/pi-netconfig/pi-netconfig/internal/portal"
 )
 
@@ -49,13 +50,20 @@ func cmdUninstall(ctx context.Context, args []string) error {
 		return err
 	}
 	o.Purge = *purge
-	o.PurgeProfiles = purgeProfiles
+	if o.Systemd != nil {
+		// Only on the running system: under --root, this machine's
+		// NetworkManager is not the image's.
+		o.PurgeProfiles = purgeProfiles
+	}
 	return install.Uninstall(ctx, o)
 }
 
 // purgeProfiles deletes the NetworkManager profiles pi-netconfig created.
-// Nil until internal/nm provides it: uninstall --purge then says so.
-var purgeProfiles func(ctx context.Context) error
+func purgeProfiles(ctx context.Context) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	return nm.Purge(ctx, nm.Options{})
+}
 
 // installOptions gathers what install and uninstall need for root.
 func installOptions(root string, out io.Writer) (install.Options, error) {

@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -69,9 +70,9 @@ type Options struct {
 	// Purge (uninstall only) also removes /etc/pi-netconfig and, through
 	// PurgeProfiles, the NetworkManager profiles pi-netconfig created.
 	Purge bool
-	// PurgeProfiles deletes NetworkManager connections whose id starts with
-	// "pi-netconfig-" (internal/nm provides it). Nil: not done, and said so.
-	PurgeProfiles func(ctx context.Context) error
+	// PurgeProfiles deletes the NetworkManager profiles pi-netconfig
+	// created (nm.Purge) and returns their ids. Nil: not done, and said so.
+	PurgeProfiles func(ctx context.Context) (ids []string, err error)
 }
 
 func (o *Options) path(p string) string {
@@ -562,10 +563,12 @@ func (r *run) purge(ctx context.Context) error {
 	var errs []error
 	if r.o.PurgeProfiles == nil {
 		r.say("NetworkManager profiles: not removed (not available in this build); delete the connections named pi-netconfig-* by hand")
-	} else if err := r.o.PurgeProfiles(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("remove NetworkManager profiles: %w", err))
+	} else if ids, err := r.o.PurgeProfiles(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("remove NetworkManager profiles: %w (is NetworkManager running?)", err))
+	} else if len(ids) == 0 {
+		r.say("NetworkManager profiles: none made by pi-netconfig")
 	} else {
-		r.say("NetworkManager profiles pi-netconfig-*: removed")
+		r.say("NetworkManager profiles: removed %s", strings.Join(ids, ", "))
 		r.did(nil)
 	}
 	path := r.o.path(ConfigDir)

@@ -244,7 +244,10 @@ func TestScenarios(t *testing.T) {
 			{name: "purge", uninstall: true, prepare: func(t *testing.T, e *env, o *Options) {
 				writeConfig(t, e, o)
 				o.Purge = true
-				o.PurgeProfiles = func(context.Context) error { e.sd.calls = append(e.sd.calls, "purge-profiles"); return nil }
+				o.PurgeProfiles = func(context.Context) ([]string, error) {
+					e.sd.calls = append(e.sd.calls, "purge-profiles")
+					return []string{"pi-netconfig-Home", "pi-netconfig-ap"}, nil
+				}
 			}, wantCalls: []string{"is-active", "stop", "is-enabled", "disable", "daemon-reload", "purge-profiles"}, wantTree: emptyDirs},
 		}},
 		{"purge without the NetworkManager hook", []step{
