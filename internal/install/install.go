@@ -562,7 +562,7 @@ func (r *run) remove(rel, what string) (bool, error) {
 func (r *run) purge(ctx context.Context) error {
 	var errs []error
 	if r.o.PurgeProfiles == nil {
-		r.say("NetworkManager profiles: not removed (not available in this build); delete the connections named pi-netconfig-* by hand")
+		r.say("NetworkManager profiles: not removed here; on the target system, delete the connections pi-netconfig made (ids pi-netconfig-*)")
 	} else if ids, err := r.o.PurgeProfiles(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("remove NetworkManager profiles: %w (is NetworkManager running?)", err))
 	} else if len(ids) == 0 {
