@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"time"
 )
 
 // Systemd is what install needs from the service manager. Every method
@@ -36,7 +37,16 @@ type Systemctl struct {
 
 var _ Systemd = Systemctl{}
 
+// callTimeout bounds one systemctl call whose context has no deadline: a
+// start waits for READY=1, which the unit allows 120 s (TimeoutStartSec).
+const callTimeout = 150 * time.Second
+
 func (s Systemctl) run(ctx context.Context, args ...string) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+	}
 	path := s.Path
 	if path == "" {
 		path = "systemctl"
