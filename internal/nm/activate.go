@@ -64,14 +64,21 @@ func (c *Client) activate(ctx context.Context, d devInfo, p dbus.ObjectPath, id 
 	c.log.Info("activating", "iface", d.iface, "id", id)
 
 	var at attempt
-	// The state now, in case the outcome came before we listened.
+	// The outcome may have come before ActivateConnection answered. The
+	// state read here is answered after every signal NetworkManager sent
+	// before it, so those are already queued in sigs: take them into
+	// account before deciding.
 	var state uint32
 	err := c.prop(ctx, acPath, ifaceActive, "State", &state)
-	switch n := dbusErrName(err); {
-	case err == nil && state == acStateActivated:
-		c.log.Info("activated", "iface", d.iface, "id", id)
-		return nil
-	case err == nil && state == acStateDeactivated, n == errUnknownObject, n == errUnknownMethod:
+	gone := dbusErrName(err) == errUnknownObject || dbusErrName(err) == errUnknownMethod
+	if gone || err == nil && (state == acStateActivated || state == acStateDeactivated) {
+		if done, err := c.drain(ctx, sigs, d, acPath, id, &at); done {
+			return err
+		}
+		if err == nil && state == acStateActivated {
+			c.log.Info("activated", "iface", d.iface, "id", id)
+			return nil
+		}
 		return c.failed(ctx, d, id, at)
 	}
 
@@ -81,39 +88,62 @@ func (c *Client) activate(ctx context.Context, d devInfo, p dbus.ObjectPath, id 
 			c.abandon(ctx, acPath, d, id)
 			return &wifi.ConnectError{Reason: wifi.ReasonTimeout, Detail: "no outcome before the deadline; the attempt was stopped"}
 		case s := <-sigs:
-			switch {
-			case s.Name == "org.freedesktop.DBus.NameOwnerChanged" && len(s.Body) >= 1 && s.Body[0] == busName:
-				return &wifi.ConnectError{Reason: wifi.ReasonOther, Detail: "NetworkManager stopped during the attempt"}
-			case s.Path == acPath && s.Name == ifaceActive+".StateChanged" && len(s.Body) >= 2:
-				st, _ := s.Body[0].(uint32)
-				r, _ := s.Body[1].(uint32)
-				switch st {
-				case acStateActivated:
-					c.log.Info("activated", "iface", d.iface, "id", id)
-					return nil
-				case acStateDeactivated:
-					at.acReason = r
-					return c.failed(ctx, d, id, at)
-				}
-			case s.Path == d.path && s.Name == ifaceDevice+".StateChanged" && len(s.Body) >= 3:
-				st, _ := s.Body[0].(uint32)
-				r, _ := s.Body[2].(uint32)
-				c.log.Debug("device state", "iface", d.iface, "state", devStateName(st), "reason", devReasonName(r))
-				switch st {
-				case devStateNeedAuth:
-					at.needAuth = true
-				case devStateFailed:
-					at.devReason = r
-				case devStateDisconnected, devStateUnavailable, devStateUnmanaged:
-					// Normally the connection's DEACTIVATED comes
-					// first; do not wait for one that never comes.
-					if at.devReason != 0 {
-						return c.failed(ctx, d, id, at)
-					}
-				}
+			if done, err := c.step(ctx, s, d, acPath, id, &at); done {
+				return err
 			}
 		}
 	}
+}
+
+// drain takes the signals already queued into account.
+func (c *Client) drain(ctx context.Context, sigs <-chan *dbus.Signal, d devInfo, acPath dbus.ObjectPath, id string, at *attempt) (done bool, err error) {
+	for {
+		select {
+		case s := <-sigs:
+			if done, err := c.step(ctx, s, d, acPath, id, at); done {
+				return true, err
+			}
+		default:
+			return false, nil
+		}
+	}
+}
+
+// step takes one signal during an activation into account; done reports
+// that the outcome is known, err is it.
+func (c *Client) step(ctx context.Context, s *dbus.Signal, d devInfo, acPath dbus.ObjectPath, id string, at *attempt) (done bool, err error) {
+	switch {
+	case s.Name == "org.freedesktop.DBus.NameOwnerChanged" && len(s.Body) >= 1 && s.Body[0] == busName:
+		return true, &wifi.ConnectError{Reason: wifi.ReasonOther, Detail: "NetworkManager stopped during the attempt"}
+	case s.Path == acPath && s.Name == ifaceActive+".StateChanged" && len(s.Body) >= 2:
+		st, _ := s.Body[0].(uint32)
+		r, _ := s.Body[1].(uint32)
+		switch st {
+		case acStateActivated:
+			c.log.Info("activated", "iface", d.iface, "id", id)
+			return true, nil
+		case acStateDeactivated:
+			at.acReason = r
+			return true, c.failed(ctx, d, id, *at)
+		}
+	case s.Path == d.path && s.Name == ifaceDevice+".StateChanged" && len(s.Body) >= 3:
+		st, _ := s.Body[0].(uint32)
+		r, _ := s.Body[2].(uint32)
+		c.log.Debug("device state", "iface", d.iface, "state", devStateName(st), "reason", devReasonName(r))
+		switch st {
+		case devStateNeedAuth:
+			at.needAuth = true
+		case devStateFailed:
+			at.devReason = r
+		case devStateDisconnected, devStateUnavailable, devStateUnmanaged:
+			// Normally the connection's DEACTIVATED comes first; do not
+			// wait for one that never comes.
+			if at.devReason != 0 {
+				return true, c.failed(ctx, d, id, *at)
+			}
+		}
+	}
+	return false, nil
 }
 
 // failed classifies a failed activation, filling in the device's reason

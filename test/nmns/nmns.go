@@ -96,20 +96,6 @@ func Start(t testing.TB) *Env {
 func (e *Env) writeFiles() {
 	files := map[string]string{
 		"nm-exec.sh": string(nmExec),
-		"bus.conf": `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=` + filepath.Join(e.Dir, "bus.sock") + `</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-  </policy>
-</busconfig>
-`,
 		// hostname-mode=none: the UTS namespace is the host's, and
 		// NetworkManager must not rename the machine from DHCP.
 		"NetworkManager.conf": `[main]
@@ -159,21 +145,77 @@ func (e *Env) network() {
 }
 
 func (e *Env) startBus() {
-	cmd := exec.Command("dbus-daemon", "--config-file="+filepath.Join(e.Dir, "bus.conf"), "--nofork", "--print-address")
+	e.bus, e.BusAddr = startBus(e.t, e.Dir)
+}
+
+// busConf lets anyone own any name and talk to anyone: the bus is private
+// to one test.
+func busConf(dir string) string {
+	return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=` + filepath.Join(dir, "bus.sock") + `</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+  </policy>
+</busconfig>
+`
+}
+
+func startBus(t testing.TB, dir string) (*exec.Cmd, string) {
+	t.Helper()
+	conf := filepath.Join(dir, "bus.conf")
+	if err := os.WriteFile(conf, []byte(busConf(dir)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
-	cmd.Stderr = e.logFile("dbus.log")
 	if err := cmd.Start(); err != nil {
-		e.t.Fatalf("start dbus-daemon: %v", err)
+		t.Fatalf("start dbus-daemon: %v", err)
 	}
-	e.bus = cmd
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
-		e.t.Fatalf("dbus-daemon printed no address: %v", err)
+		t.Fatalf("dbus-daemon printed no address: %v", err)
 	}
-	e.BusAddr = strings.TrimSpace(line)
+	return cmd, strings.TrimSpace(line)
+}
+
+// Bus starts a private dbus-daemon only (no root needed) and returns its
+// address; t.Cleanup stops it. Tests use it to serve fakes of system
+// services.
+func Bus(t testing.TB) string {
+	t.Helper()
+	if _, err := exec.LookPath("dbus-daemon"); err != nil {
+		t.Skip("NMNS SKIPPED: dbus-daemon not installed; run scripts/tier-integration.sh, which installs it")
+	}
+	cmd, addr := startBus(t, t.TempDir())
+	t.Cleanup(func() { stop(cmd, 5*time.Second) })
+	return addr
+}
+
+// Dial opens a private connection to the bus at addr; t.Cleanup closes it.
+func Dial(t testing.TB, addr string) *dbus.Conn {
+	t.Helper()
+	conn, err := dbus.Dial(addr)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if err := conn.Auth(nil); err != nil {
+		t.Fatalf("auth: %v", err)
+	}
+	if err := conn.Hello(); err != nil {
+		t.Fatalf("hello: %v", err)
+	}
+	return conn
 }
 
 func (e *Env) logFile(name string) *os.File {
