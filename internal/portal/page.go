@@ -133,7 +133,9 @@ func scanNote(res netstate.ScanResult, now time.Time) string {
 	case !res.ScannedAt.IsZero():
 		fmt.Fprintf(&b, "Networks found %s ago.", age(now.Sub(res.ScannedAt)))
 	}
-	if res.Note != "" && !strings.Contains(b.String(), res.Note) {
+	// A cached list's note says what the sentence above says; other notes
+	// are added.
+	if res.Note != "" && !(res.Cached && !res.ScannedAt.IsZero()) {
 		if b.Len() > 0 {
 			b.WriteString(" ")
 		}
@@ -171,6 +173,7 @@ func attemptOf(a *netstate.Attempt) *attemptView {
 		if v.Hint == "" {
 			v.Hint = a.Reason.Hint()
 		}
+		v.Message = capitalize(v.Message)
 	}
 	return v
 }

@@ -54,7 +54,7 @@ func TestPage(t *testing.T) {
 		{
 			name:   "reason first after a failed attempt",
 			change: wrong,
-			want:   []string{`role="alert"`, "Could not connect to “HomeNet”", "wrong password", "case-sensitive", "1. Choose your network"},
+			want:   []string{`role="alert"`, "Could not connect to “HomeNet”", "Wrong password", "case-sensitive", "1. Choose your network"},
 		},
 		{
 			name:   "attempt running",
@@ -224,7 +224,7 @@ func TestResultPage(t *testing.T) {
 	}{
 		{"starting", nil, []string{"Starting the connection"}, true},
 		{"running", &netstate.Attempt{SSID: "HomeNet", Running: true}, []string{"Connecting to “HomeNet”", "drop off the hotspot"}, true},
-		{"failed", &netstate.Attempt{SSID: "HomeNet", Reason: wifi.ReasonNotFound}, []string{"Could not connect", "network not found", "move the device closer"}, false},
+		{"failed", &netstate.Attempt{SSID: "HomeNet", Reason: wifi.ReasonNotFound}, []string{"Could not connect", "Network not found", "move the device closer"}, false},
 		{"succeeded", &netstate.Attempt{SSID: "HomeNet", Success: true}, []string{"Connected to “HomeNet”", "reconnect your phone"}, false},
 	}
 	for _, tt := range tests {

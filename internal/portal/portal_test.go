@@ -216,7 +216,7 @@ func TestCSPHashesMatchPage(t *testing.T) {
 	page := body(t, res)
 	policy := res.Header.Get("Content-Security-Policy")
 	for _, tag := range []string{"style", "script"} {
-		m := regexp.MustCompile(`(?s)<` + tag + `>(.*?)</` + tag + `>`).FindAllStringSubmatch(page, -1)
+		m := regexp.MustCompile(`(?s)<`+tag+`>(.*?)</`+tag+`>`).FindAllStringSubmatch(page, -1)
 		if len(m) != 1 {
 			t.Fatalf("%d <%s> elements, want 1", len(m), tag)
 		}
@@ -416,6 +416,7 @@ func TestConfigure(t *testing.T) {
 		{"daemon invalid", req{body: `{"ssid":"HomeNet","password":"` + secret + `"}`}, fmt.Errorf("%w: no such thing", wifi.ErrInvalid), 400, nil, "no such thing"},
 		{"daemon failure", req{body: `{"ssid":"HomeNet","password":"` + secret + `"}`}, errors.New("dbus: exploded"), 500, nil, "could not start"},
 		{"foreign origin", req{origin: "http://evil.example", body: `{"ssid":"HomeNet","password":"` + secret + `"}`}, nil, 403, nil, "another site"},
+		{"null origin (no-referrer form)", req{origin: "null", body: `{"ssid":"HomeNet","password":"` + secret + `"}`}, nil, 200, []wifi.Credentials{{SSID: "HomeNet", Password: secret}}, ""},
 		{"own origin", req{origin: "http://192.168.50.1", body: `{"ssid":"HomeNet","password":"` + secret + `"}`}, nil, 200, []wifi.Credentials{{SSID: "HomeNet", Password: secret}}, ""},
 	}
 	for _, tt := range tests {

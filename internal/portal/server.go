@@ -93,11 +93,14 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// sameOrigin rejects a POST whose Origin (sent by browsers) is not one of
-// the portal's own; requests without Origin (curl, old clients) pass.
+// sameOrigin rejects a POST whose Origin (sent by browsers) is another
+// site. Requests without Origin (curl, old clients) pass, and so does
+// "null", which browsers send for the page's own form because of
+// Referrer-Policy: no-referrer; the form token and the JSON content type
+// (which needs a CORS preflight the portal never grants) still guard them.
 func (s *server) sameOrigin(r *http.Request) bool {
 	o := r.Header.Get("Origin")
-	if o == "" {
+	if o == "" || o == "null" {
 		return true
 	}
 	u, err := url.Parse(o)

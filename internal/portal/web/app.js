@@ -78,7 +78,8 @@
     }
     showForm(true);
     busy(false);
-    box('err', 'Could not connect to “' + a.ssid + '”', [a.message, a.hint]).focus();
+    var msg = a.message || 'The connection failed.';
+    box('err', 'Could not connect to “' + a.ssid + '”', [msg.charAt(0).toUpperCase() + msg.slice(1), a.hint]).focus();
   }
 
   function poll() {
@@ -149,7 +150,7 @@
     var n = '';
     if (j.cached) n = 'This list is from ' + (j.age_seconds != null ? age(j.age_seconds) + ' ago, from ' : '') + 'before the hotspot started: the device cannot look for networks while its hotspot is on.';
     else if (j.age_seconds != null) n = 'Networks found ' + age(j.age_seconds) + ' ago.';
-    if (j.note && n.indexOf(j.note) < 0) n += (n ? ' ' : '') + j.note;
+    if (j.note && !(j.cached && j.age_seconds != null)) n += (n ? ' ' : '') + j.note;
     return n;
   }
   function render(j) {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Browser tier: the setup page in real headless Chromium (Debian's
+# chromium, driven by chromedp from its own module test/browser) against
+# the real binary in demo mode: phone and desktop viewports, wrong and right
+# password, hidden network, keyboard only, JavaScript off, rescan, no request
+# outside the page's origin. Screenshots land in test/artifacts/browser/.
+# About 1.5 min. `scripts/tier-browser.sh -update` refreshes
+# docs/screenshots/.
+. "$(dirname "$0")/lib.sh"
+
+need_pkgs chromium ca-certificates
+CHROMIUM=$(command -v chromium || true)
+[ -n "$CHROMIUM" ] || fail_or_skip "chromium is not installed"
+"$CHROMIUM" --headless --no-sandbox --version >/dev/null 2>&1 || fail_or_skip "chromium does not start here"
+export CHROMIUM
+
+log "browser tier: $("$CHROMIUM" --version 2>/dev/null)"
+cd "$ROOT/test/browser"
+start=$(date +%s)
+mkdir -p "$ROOT/test/artifacts"
+out="$ROOT/test/artifacts/browser-tier.log"
+rc=0
+go test -count=1 -timeout 6m -v ./... "$@" >"$out" 2>&1 || rc=$?
+grep -v -e '^=== ' -e 'object_proxy.cc' "$out" || true
+[ "$rc" = 0 ] || { log "browser tier FAILED (screenshots and demo logs in test/artifacts/browser/)"; exit "$rc"; }
+log "browser tier passed in $(($(date +%s) - start)) s; screenshots in test/artifacts/browser/"
