@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Integration tier: internal/nm against a real NetworkManager running in a
 # network namespace on a private dbus-daemon (test/nmns sets it up and tears
-# it down per test). No WiFi there: the shared machinery runs on a veth pair;
-# the WiFi paths are proven in the e2e tier's VM. Takes about 20 s.
+# it down per test), and against a scripted NetworkManager on a private bus
+# for the WiFi paths. No radios here: the real WiFi paths are proven in the
+# e2e tier's VM. Takes about 10 s.
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || fail_or_skip "the integration tier needs root (network namespaces, mounts)"
@@ -12,6 +13,18 @@ for tool in NetworkManager dbus-daemon ip dnsmasq; do
 done
 ip netns add "pnc-probe-$$" 2>/dev/null || fail_or_skip "cannot create network namespaces here"
 ip netns del "pnc-probe-$$"
+
+# Namespaces carry this tag; whatever a killed test run left behind
+# (NetworkManager, dnsmasq in them) is removed on exit.
+export NMNS_TAG="tier$$"
+cleanup() {
+	local ns pid
+	for ns in $(ip netns list | awk -v t="-$NMNS_TAG-" 'index($1, t) {print $1}'); do
+		for pid in $(ip netns pids "$ns"); do kill -9 "$pid" 2>/dev/null || true; done
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+trap cleanup EXIT
 
 log "integration tier: NetworkManager $(NetworkManager --version) in a network namespace"
 cd "$ROOT"

@@ -37,6 +37,15 @@ const (
 	PoolLast  = "10.77.0.99"
 )
 
+// tag is $NMNS_TAG plus a dash, put in namespace names so that the tier
+// script can remove what a killed test run left behind.
+func tag() string {
+	if t := os.Getenv("NMNS_TAG"); t != "" {
+		return t + "-"
+	}
+	return ""
+}
+
 // seq numbers the environments of one test process.
 var seq atomic.Int32
 
@@ -73,8 +82,8 @@ func Start(t testing.TB) *Env {
 	n := fmt.Sprintf("%d%02d", os.Getpid()%100000, seq.Add(1)%100)
 	e := &Env{
 		Dir:    t.TempDir(),
-		NS:     "pnc-nm-" + n,
-		PeerNS: "pnc-peer-" + n,
+		NS:     "pnc-nm-" + tag() + n,
+		PeerNS: "pnc-peer-" + tag() + n,
 		Iface:  "pnca" + n,
 		Peer:   "pncb" + n,
 		t:      t,
@@ -174,6 +183,7 @@ func startBus(t testing.TB, dir string) (*exec.Cmd, string) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address")
+	cmd.SysProcAttr = diesWithTest()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -234,6 +244,7 @@ func (e *Env) StartDHCP() {
 		"--port=0", "--user=root", "--bind-interfaces", "--interface="+e.Peer, "--except-interface=lo",
 		"--dhcp-range="+PoolFirst+","+PoolLast+",1h", "--dhcp-authoritative", "--no-ping",
 		"--dhcp-leasefile="+filepath.Join(e.Dir, "dnsmasq.leases"), "--pid-file="+filepath.Join(e.Dir, "dnsmasq.pid"))
+	cmd.SysProcAttr = diesWithTest()
 	cmd.Stdout = e.logFile("dnsmasq.log")
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
@@ -256,6 +267,7 @@ func (e *Env) StartNM() {
 	start := time.Now()
 	cmd := exec.Command("ip", "netns", "exec", e.NS, "sh", filepath.Join(e.Dir, "nm-exec.sh"), e.Dir)
 	cmd.Env = append(os.Environ(), "DBUS_SYSTEM_BUS_ADDRESS="+e.BusAddr)
+	cmd.SysProcAttr = diesWithTest()
 	cmd.Stdout = e.logFile("nm.log")
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
@@ -306,6 +318,12 @@ func (e *Env) KillNM() {
 		_ = e.nm.Wait()
 		e.nm = nil
 	}
+}
+
+// diesWithTest makes a child get SIGKILL when the test process dies
+// (killed, or a test timeout), so nothing outlives a broken run.
+func diesWithTest() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
 
 func stop(cmd *exec.Cmd, grace time.Duration) {
