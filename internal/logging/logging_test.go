@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -250,5 +251,25 @@ func TestNewFileError(t *testing.T) {
 	_, err := New(Options{File: filepath.Join(t.TempDir(), "missing", "x.log"), Stderr: &bytes.Buffer{}})
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("New with a file in a missing directory: %v, want ErrNotExist", err)
+	}
+}
+
+// BenchmarkLog compares a record through the redacting wrapper with the
+// bare text handler it wraps.
+func BenchmarkLog(b *testing.B) {
+	for _, bb := range []struct {
+		name string
+		h    slog.Handler
+	}{
+		{"bare", slog.NewTextHandler(io.Discard, nil)},
+		{"redacted", Redact(slog.NewTextHandler(io.Discard, nil))},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			l := slog.New(bb.h).With("component", "netstate")
+			b.ReportAllocs()
+			for b.Loop() {
+				l.Info("state changed", "state", "AP_MODE", "reason", "no saved network", "ssid", "PiConfig-AB12")
+			}
+		})
 	}
 }

@@ -125,3 +125,28 @@ func TestWatchdogInterval(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkWatchdog is the cost of one WATCHDOG=1 (the owner loop pays it
+// every WatchdogSec/2).
+func BenchmarkWatchdog(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "notify")
+	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	go func() {
+		buf := make([]byte, 64)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	b.Setenv("NOTIFY_SOCKET", path)
+	n := New(nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		n.Watchdog()
+	}
+}
