@@ -463,8 +463,10 @@ func TestIntegrationNetworkManagerRestart(t *testing.T) {
 		if _, err := f.c.Device(ctx); !errors.Is(err, ErrNoNetworkManager) {
 			t.Errorf("round %d: Device() while NetworkManager is down: err = %v, want ErrNoNetworkManager", i, err)
 		}
+		start := time.Now()
 		f.env.StartNM()
 		f.rec.wait(t, from, "NetworkManager restarted", 10*time.Second)
+		t.Logf("round %d (kill=%t): device found again %v after starting NetworkManager", i, kill, time.Since(start).Round(time.Millisecond))
 	}
 	after := mustDevice(t, f.c)
 	if after.iface != before.iface || after.path == "" {
