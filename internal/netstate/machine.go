@@ -224,6 +224,9 @@ func (m *Machine) Configure(ctx context.Context, c wifi.Credentials) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
+	if err := m.fitsScan(c); err != nil {
+		return err
+	}
 	if !m.pending.CompareAndSwap(false, true) {
 		return fmt.Errorf("%w: a connection attempt is already running; wait for it to finish", ErrBusy)
 	}
@@ -371,4 +374,30 @@ func (m *Machine) Reload(ctx context.Context, set Settings) error {
 	}
 	_, err := m.do(ctx, command{kind: cmdReload, set: normalize(set)})
 	return err
+}
+
+// fitsScan refuses, before anything is touched, credentials that cannot
+// work with the network as the last scan saw it.
+func (m *Machine) fitsScan(c wifi.Credentials) error {
+	if c.Hidden {
+		return nil
+	}
+	m.mu.Lock()
+	nets := m.snapNets
+	m.mu.Unlock()
+	for _, n := range nets {
+		if n.SSID != c.SSID {
+			continue
+		}
+		switch {
+		case n.Security == wifi.Enterprise:
+			return fmt.Errorf("%w: %q is a WPA-Enterprise (802.1X) network, which needs a user name and certificates; pi-netconfig can join open and password networks only", wifi.ErrInvalid, c.SSID)
+		case n.Security == wifi.Open && c.Password != "":
+			return fmt.Errorf("%w: %q is an open network: leave the password empty", wifi.ErrInvalid, c.SSID)
+		case n.Security != wifi.Open && c.Password == "":
+			return fmt.Errorf("%w: %q is protected (%s): type its password", wifi.ErrInvalid, c.SSID, n.Security)
+		}
+		return nil
+	}
+	return nil
 }

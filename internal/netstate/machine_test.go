@@ -337,6 +337,8 @@ func TestConfigureRejectsInvalidInput(t *testing.T) {
 			{SSID: strings.Repeat("x", 33), Password: "password1"},
 			{SSID: "HomeNet", Password: "short"},
 			{SSID: "HomeNet", Password: "tab\tinside"},
+			{SSID: "HomeNet"},              // protected: needs a password
+			{SSID: "Studio", Password: ""}, // likewise
 		} {
 			err := r.m.Configure(context.Background(), c)
 			if !errors.Is(err, wifi.ErrInvalid) {
