@@ -27,6 +27,8 @@ func (c *Client) matches() [][]dbus.MatchOption {
 	return [][]dbus.MatchOption{
 		{dbus.WithMatchSender(busName), dbus.WithMatchInterface(ifaceDevice), dbus.WithMatchMember("StateChanged")},
 		{dbus.WithMatchSender(busName), dbus.WithMatchObjectPath(nmPath), dbus.WithMatchInterface(ifaceProps), dbus.WithMatchMember("PropertiesChanged")},
+		{dbus.WithMatchSender(busName), dbus.WithMatchObjectPath(nmPath), dbus.WithMatchInterface(ifaceNM), dbus.WithMatchMember("DeviceRemoved")},
+		{dbus.WithMatchSender(busName), dbus.WithMatchObjectPath(nmPath), dbus.WithMatchInterface(ifaceNM), dbus.WithMatchMember("DeviceAdded")},
 		{dbus.WithMatchSender("org.freedesktop.DBus"), dbus.WithMatchInterface("org.freedesktop.DBus"), dbus.WithMatchMember("NameOwnerChanged"), dbus.WithMatchArg(0, busName)},
 	}
 }
@@ -87,6 +89,28 @@ func (c *Client) handle(s *dbus.Signal) {
 		c.log.Info("NetworkManager started again; finding the device")
 		c.wg.Add(1)
 		go c.refind(gen)
+
+	case ifaceNM + ".DeviceRemoved":
+		p, _ := firstPath(s)
+		c.mu.Lock()
+		d := c.dev
+		ours := d.path != "" && p == d.path
+		if ours {
+			c.dev = devInfo{} // the next call looks again
+		}
+		c.mu.Unlock()
+		if ours {
+			c.log.Warn("WiFi device removed", "iface", d.iface)
+			c.emit("device " + d.iface + " removed")
+		}
+
+	case ifaceNM + ".DeviceAdded":
+		c.mu.Lock()
+		missing := c.dev.path == ""
+		c.mu.Unlock()
+		if missing {
+			c.emit("a device was added")
+		}
 
 	case ifaceDevice + ".StateChanged":
 		c.mu.Lock()
@@ -153,4 +177,12 @@ func (c *Client) refind(gen int) {
 		c.log.Info("device found again", "iface", d.iface, "path", string(d.path))
 	}
 	c.emit("NetworkManager restarted")
+}
+
+func firstPath(s *dbus.Signal) (dbus.ObjectPath, bool) {
+	if len(s.Body) < 1 {
+		return "", false
+	}
+	p, ok := s.Body[0].(dbus.ObjectPath)
+	return p, ok
 }

@@ -38,6 +38,12 @@ func TestHandleSignal(t *testing.T) {
 			[]string{"NetworkManager stopped"}, false},
 		{"another name", &dbus.Signal{Path: "/org/freedesktop/DBus", Name: "org.freedesktop.DBus.NameOwnerChanged", Body: []any{"org.example", ":1.5", ""}},
 			nil, true},
+		{"our device removed", &dbus.Signal{Path: nmPath, Name: ifaceNM + ".DeviceRemoved", Body: []any{dev}},
+			[]string{"device wlan0 removed"}, false},
+		{"another device removed", &dbus.Signal{Path: nmPath, Name: ifaceNM + ".DeviceRemoved", Body: []any{dbus.ObjectPath("/org/freedesktop/NetworkManager/Devices/9")}},
+			nil, true},
+		{"device added while ours is known", &dbus.Signal{Path: nmPath, Name: ifaceNM + ".DeviceAdded", Body: []any{dbus.ObjectPath("/org/freedesktop/NetworkManager/Devices/9")}},
+			nil, true},
 		{"short body", &dbus.Signal{Path: dev, Name: ifaceDevice + ".StateChanged", Body: []any{uint32(1)}},
 			nil, true},
 	}

@@ -493,6 +493,31 @@ func TestIntegrationNetworkManagerRestart(t *testing.T) {
 	}
 }
 
+// TestIntegrationDeviceHotplug: the device goes away (a USB WiFi dongle
+// pulled out) and comes back under a new object path.
+func TestIntegrationDeviceHotplug(t *testing.T) {
+	f := setup(t)
+	ctx := ctxFor(t, 20*time.Second)
+	before := mustDevice(t, f.c)
+	from := f.rec.len()
+	f.env.Exec("ip", "link", "del", f.env.Iface)
+	f.rec.wait(t, from, "removed", 5*time.Second)
+	if _, err := f.c.Device(ctx); !errors.Is(err, wifi.ErrNoDevice) {
+		t.Errorf("Device() with the device gone: err = %v, want wifi.ErrNoDevice", err)
+	}
+	from = f.rec.len()
+	f.env.Exec("ip", "link", "add", f.env.Iface, "type", "veth", "peer", "name", "pncx")
+	f.rec.wait(t, from, "added", 5*time.Second)
+	after, err := f.c.device(ctx)
+	if err != nil {
+		t.Fatalf("device() after it came back: %v", err)
+	}
+	if after.path == before.path {
+		t.Errorf("device path %s unchanged; NetworkManager gives a new one", after.path)
+	}
+	t.Logf("device path before %s, after %s", before.path, after.path)
+}
+
 func TestIntegrationProblems(t *testing.T) {
 	f := setup(t)
 	ctx := ctxFor(t, 20*time.Second)
