@@ -426,6 +426,31 @@ func readFile(t *testing.T, name string) string {
 	return string(b)
 }
 
+// TestIntegrationClientSettingsAccepted: NetworkManager itself verifies
+// every kind of client profile Add can build.
+func TestIntegrationClientSettingsAccepted(t *testing.T) {
+	f := setup(t)
+	ctx := ctxFor(t, 20*time.Second)
+	raw := strings.Repeat("0123456789ABCDEF", 4)
+	for _, sec := range []wifi.Security{wifi.Open, wifi.WPA, wifi.WPA2, wifi.WPA2WPA3, wifi.WPA3, secOWE} {
+		for _, cr := range []wifi.Credentials{
+			{SSID: "net " + string(sec), Password: `a "quoted" $pass\word`},
+			{SSID: "hidden " + string(sec), Password: raw, Hidden: true},
+		} {
+			if sec == wifi.WPA3 && cr.Password == raw {
+				continue // refused by clientSettings: SAE needs the passphrase
+			}
+			s, err := clientSettings(newUUID(), cr, sec)
+			if err != nil {
+				t.Fatalf("clientSettings(%v, %s): %v", cr, sec, err)
+			}
+			if _, err := f.c.addConnection(ctx, s); err != nil {
+				t.Errorf("NetworkManager refused %s profile %v: %v", sec, cr, err)
+			}
+		}
+	}
+}
+
 func mustDevice(t *testing.T, c *Client) devInfo {
 	t.Helper()
 	d, err := c.device(context.Background())

@@ -4,8 +4,34 @@
 // every call carries a context with a deadline.
 //
 // Profiles pi-netconfig creates carry the id prefix "pi-netconfig-" and the
-// user-data key "pi-netconfig.managed"; the marker is what Delete and Saved
-// check, so profiles made by a person or another tool are never touched.
+// user-data key "pi-netconfig.managed"; the marker is what Delete, Saved and
+// Purge check, so profiles made by a person or another tool are never
+// touched. Passwords go to NetworkManager only (psk-flags 0: its root-only
+// keyfile store, no secret agent needed) and never into a log or an error.
+//
+// Decisions:
+//   - Scan leaves WEP networks out (privacy bit without WPA/RSN key
+//     management): WEP is broken and Add cannot join it. OWE ("Enhanced
+//     Open") shows as Open and is joined with key-mgmt owe; mixed WPA/WPA2 as WPA2; PSK+SAE as WPA2/WPA3,
+//     joined with wpa-psk (every driver can); SAE only as WPA3, joined with
+//     sae; any 802.1X or Suite-B key management as Enterprise, which Add
+//     refuses (ErrUnsupported).
+//   - The hotspot is WPA2-PSK, CCMP only, PMF off (brcmfmac, the Pi's
+//     driver, fails to start a protected AP otherwise), 2.4 GHz, "shared"
+//     IPv4 with address-data (NetworkManager 1.42 needs no legacy
+//     "addresses"), IPv6 ignored, autoconnect off, bound to the interface.
+//     HotspotUp updates the one profile named pi-netconfig-ap instead of
+//     adding another.
+//   - Stations counts wpa_supplicant's Interface.Stations (2.10 and later,
+//     on the same system bus, found with GetInterface); when that is not
+//     available, the complete ARP entries of the interface.
+//   - A wrong password shows in NetworkManager 1.42 as NEED_AUTH
+//     (supplicant-disconnect), then FAILED with no-secrets, since no agent
+//     can supply another password: both map to ReasonWrongPassword; see
+//     classify for the rest.
+//   - The device is found again after NetworkManager restarts
+//     (NameOwnerChanged) and after it was removed and added back
+//     (DeviceRemoved/DeviceAdded): object paths change then.
 package nm
 
 import (

@@ -177,6 +177,11 @@ func advertisedIn(aps []accessPoint, ssid string) wifi.Security {
 		return ""
 	}
 	sec, _ := securityOf(best.flags, best.wpa, best.rsn)
+	if sec == wifi.Open && best.rsn&secKeyMgmtOWE != 0 {
+		// OWE only (a transition-mode open BSS has OWE_TM instead and
+		// takes plain open clients).
+		return secOWE
+	}
 	return sec // "" for WEP: Add then falls back to the hint
 }
 

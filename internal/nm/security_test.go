@@ -91,6 +91,8 @@ func TestAdvertisedIn(t *testing.T) {
 		{ssid: []byte("home"), strength: 80, rsn: secKeyMgmtSAE},
 		{ssid: []byte("wep"), strength: 80, flags: apFlagPrivacy},
 		{ssid: []byte("cafe"), strength: 50},
+		{ssid: []byte("owe"), strength: 50, flags: apFlagPrivacy, rsn: secKeyMgmtOWE},
+		{ssid: []byte("owe-tm"), strength: 50, rsn: secKeyMgmtOWETM},
 	}
 	tests := []struct {
 		ssid string
@@ -98,6 +100,8 @@ func TestAdvertisedIn(t *testing.T) {
 	}{
 		{"home", wifi.WPA3}, // the strongest access point wins
 		{"cafe", wifi.Open},
+		{"owe", secOWE},
+		{"owe-tm", wifi.Open},
 		{"wep", ""},
 		{"absent", ""},
 	}

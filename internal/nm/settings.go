@@ -16,12 +16,18 @@ type connSettings = map[string]map[string]dbus.Variant
 // defaultHotspotAddress is used when wifi.Hotspot.Address is unset.
 var defaultHotspotAddress = netip.MustParsePrefix("192.168.50.1/24")
 
+// secOWE is the security Add uses for an OWE ("Enhanced Open") access
+// point: shown to people as Open, but joined with key-mgmt owe.
+const secOWE wifi.Security = "OWE"
+
 // keyMgmt is 802-11-wireless-security.key-mgmt for a security; "" means
 // open (no security setting).
 func keyMgmt(sec wifi.Security) (string, error) {
 	switch sec {
 	case wifi.Open:
 		return "", nil
+	case secOWE:
+		return "owe", nil
 	case wifi.WPA, wifi.WPA2, wifi.WPA2WPA3:
 		// wpa-psk joins WPA2/WPA3 transition networks with WPA2, which
 		// every driver supports; sae-only drivers are rare on a Pi.
@@ -58,8 +64,11 @@ func clientSettings(uuid string, c wifi.Credentials, sec wifi.Security) (connSet
 	if err != nil {
 		return nil, err
 	}
-	if km != "" && c.Password == "" {
+	if km != "" && km != "owe" && c.Password == "" {
 		return nil, fmt.Errorf("%w: the network %q is protected (%s); type its password", wifi.ErrInvalid, c.SSID, sec)
+	}
+	if km == "sae" && isRawPSK(c.Password) {
+		return nil, fmt.Errorf("%w: the network %q uses WPA3, which needs the passphrase itself, not a 64-digit hex key", wifi.ErrInvalid, c.SSID)
 	}
 	wl := map[string]dbus.Variant{
 		"ssid": dbus.MakeVariant([]byte(c.SSID)),
@@ -80,7 +89,12 @@ func clientSettings(uuid string, c wifi.Credentials, sec wifi.Security) (connSet
 		"ipv6":            {"method": dbus.MakeVariant("auto")},
 		"user":            markerSetting(),
 	}
-	if km != "" {
+	switch km {
+	case "":
+	case "owe":
+		wl["security"] = dbus.MakeVariant("802-11-wireless-security")
+		s["802-11-wireless-security"] = map[string]dbus.Variant{"key-mgmt": dbus.MakeVariant(km)}
+	default:
 		wl["security"] = dbus.MakeVariant("802-11-wireless-security")
 		s["802-11-wireless-security"] = map[string]dbus.Variant{
 			"key-mgmt":  dbus.MakeVariant(km),
@@ -169,4 +183,19 @@ func newUUID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// isRawPSK reports whether p is 64 hex digits, a raw WPA key rather than a
+// passphrase.
+func isRawPSK(p string) bool {
+	if len(p) != 64 {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

@@ -56,6 +56,12 @@ func TestClientSettings(t *testing.T) {
 			"802-11-wireless-security": {"key-mgmt": "sae", "psk": "correct horse", "psk-flags": uint32(0)},
 			"ipv4":                     ip, "ipv6": ip, "user": marker,
 		}},
+		{"owe needs no password", wifi.Credentials{SSID: "owe", Password: "ignored1"}, secOWE, map[string]map[string]any{
+			"connection":               conn("owe"),
+			"802-11-wireless":          {"ssid": []byte("owe"), "mode": "infrastructure", "security": "802-11-wireless-security"},
+			"802-11-wireless-security": {"key-mgmt": "owe"},
+			"ipv4":                     ip, "ipv6": ip, "user": marker,
+		}},
 		{"wpa2/wpa3 joins with wpa-psk, raw psk", wifi.Credentials{SSID: "t", Password: rawPSK}, wifi.WPA2WPA3, map[string]map[string]any{
 			"connection":               conn("t"),
 			"802-11-wireless":          {"ssid": []byte("t"), "mode": "infrastructure", "security": "802-11-wireless-security"},
@@ -89,6 +95,7 @@ func TestClientSettingsErrors(t *testing.T) {
 	}{
 		{"enterprise", wifi.Credentials{SSID: "corp", Password: "whatever1"}, wifi.Enterprise, ErrUnsupported},
 		{"protected without password", wifi.Credentials{SSID: "home"}, wifi.WPA2, wifi.ErrInvalid},
+		{"raw psk for wpa3", wifi.Credentials{SSID: "new", Password: strings.Repeat("ab", 32)}, wifi.WPA3, wifi.ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
