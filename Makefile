@@ -8,7 +8,10 @@ NFPM    ?= $(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.48.0
 DIST    ?= dist
 PKG     := ./cmd/pi-netconfig
 LDFLAGS := -s -w -X main.version=$(VERSION)
-BUILD   := CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags "$(LDFLAGS)"
+# HTTP/2 is never spoken (the portal is plain HTTP on the hotspot, the
+# control socket HTTP/1.1): leaving it out saves 0.5 MB on ARMv6.
+TAGS    := nethttpomithttp2
+BUILD   := CGO_ENABLED=0 $(GO) build -tags $(TAGS) -trimpath -buildvcs=false -ldflags "$(LDFLAGS)"
 
 # name → GOARCH/GOARM
 BIN_armv6 := GOARCH=arm GOARM=6
@@ -33,7 +36,7 @@ DEBS := $(DIST)/pi-netconfig_$(VERSION)_amd64.deb $(DIST)/pi-netconfig_$(VERSION
 
 ## build: the binary for this machine, in bin/
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags "-X main.version=$(VERSION)" -o bin/pi-netconfig $(PKG)
+	CGO_ENABLED=0 $(GO) build -tags $(TAGS) -trimpath -buildvcs=false -ldflags "-X main.version=$(VERSION)" -o bin/pi-netconfig $(PKG)
 
 ## binaries: four stripped static binaries in dist/
 binaries: $(BINARIES)
