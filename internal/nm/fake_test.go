@@ -11,10 +11,13 @@ package nm
 // checks it against the real thing.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -411,16 +414,42 @@ var fakeAir = []fakeAP{
 
 var prefixEq = cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })
 
+// syncBuffer is a bytes.Buffer safe for the client's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 func fakeClient(t *testing.T) (*fakeNM, *Client) {
+	f, c, _ := fakeClientLog(t)
+	return f, c
+}
+
+// fakeClientLog also returns everything the client logs (debug included).
+func fakeClientLog(t *testing.T) (*fakeNM, *Client, *syncBuffer) {
 	t.Helper()
 	air := append([]fakeAP(nil), fakeAir...)
 	f, addr := startFakeNM(t, air)
-	c, err := New(ctxFor(t, 5*time.Second), Options{Conn: nmns.Dial(t, addr)})
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := New(ctxFor(t, 5*time.Second), Options{Conn: nmns.Dial(t, addr), Log: log})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return f, c
+	return f, c, logs
 }
 
 func TestFakeScan(t *testing.T) {
@@ -510,7 +539,12 @@ func TestFakeActivate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, c := fakeClient(t)
+			f, c, logs := fakeClientLog(t)
+			defer func() {
+				if strings.Contains(logs.String(), tt.cr.Password) {
+					t.Errorf("the log shows the password:\n%s", logs)
+				}
+			}()
 			ctx := ctxFor(t, 10*time.Second)
 			p, err := c.Add(ctx, tt.cr)
 			if err != nil {
@@ -535,6 +569,9 @@ func TestFakeActivate(t *testing.T) {
 				t.Fatalf("Activate err = %v, want a ConnectError with %s", err, tt.want)
 			}
 			t.Logf("Activate: %v", err)
+			if strings.Contains(err.Error(), tt.cr.Password) {
+				t.Errorf("the error shows the password: %v", err)
+			}
 			if tt.want == wifi.ReasonTimeout {
 				f.mu.Lock()
 				n := len(f.deactivated)
