@@ -63,10 +63,13 @@ func cmdRun(ctx context.Context, args []string) error {
 		return err
 	}
 	defer radio.Close()
+	checks := newRadioChecks(log)
+	if err := checks.Unblock(); err != nil {
+		log.Warn("could not lift the soft rfkill block", "component", "main", "err", err)
+	}
 	if err := radio.EnableWireless(ctx); err != nil {
 		log.Warn("could not switch WiFi on in NetworkManager", "component", "main", "err", err)
 	}
-	checks := newRadioChecks(log)
 	if cfg.Country != "" {
 		if err := checks.ApplyCountry(ctx, cfg.Country); err != nil {
 			log.Warn("could not set the WiFi country", "component", "main", "country", cfg.Country, "err", err)

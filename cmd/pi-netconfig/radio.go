@@ -13,6 +13,8 @@ import (
 type radioChecks interface {
 	Problems(ctx context.Context, country string) []wifi.Problem
 	ApplyCountry(ctx context.Context, alpha2 string) error
+	// Unblock lifts a soft rfkill block (a hard one is a switch or firmware).
+	Unblock() error
 }
 
 func newRadioChecks(log *slog.Logger) radioChecks {
