@@ -40,6 +40,9 @@ type api struct {
 	deviceName string
 	// bg runs forced scans after the answer was sent; tests replace it.
 	bg func(func())
+
+	// status is the encoded status answer (scan_age_seconds is in seconds).
+	cache snapCache
 }
 
 func (a *api) routes(mux *http.ServeMux) {
@@ -83,7 +86,24 @@ func (a *api) status(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
 		return
 	}
-	writeJSON(w, http.StatusOK, a.statusOf(a.d.Status(), time.Now()))
+	writeRaw(w, http.StatusOK, a.statusBody(time.Now()))
+}
+
+// statusBody returns the encoded status, from the cache when the snapshot
+// has not changed within this second.
+func (a *api) statusBody(now time.Time) []byte {
+	sec := now.Unix()
+	if b, ok := a.cache.get(sec); ok {
+		return b
+	}
+	st, changed := a.d.Watch()
+	b, err := json.Marshal(a.statusOf(st, now))
+	if err != nil {
+		return []byte(`{"error":"internal error: the status could not be encoded"}` + "\n")
+	}
+	b = append(b, '\n')
+	a.cache.put(changed, sec, b)
+	return b
 }
 
 // networkJSON is one row of /api/scan: ssid, signal, security, frequency
@@ -484,10 +504,21 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"error":"internal error: the answer could not be encoded"}`)
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Length", strconv.Itoa(len(b)+1))
-	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	writeRaw(w, status, append(b, '\n'))
 }
+
+// writeRaw sends an encoded JSON answer; b is not modified.
+func writeRaw(w http.ResponseWriter, status int, b []byte) {
+	h := w.Header()
+	h["Content-Type"] = jsonType
+	h["Cache-Control"] = noStore
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// Shared header values (never modified).
+var (
+	jsonType = []string{"application/json"}
+	noStore  = []string{"no-store"}
+)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pi-netconfig/pi-netconfig/internal/netstate"
@@ -229,20 +230,32 @@ func (s *server) view(ctx context.Context, st netstate.Status, selected string) 
 	return p
 }
 
+// bufs recycles page buffers: a page is about 18 KB, and growing a fresh
+// buffer for each would dominate the portal's garbage.
+var bufs = sync.Pool{New: func() any { b := new(bytes.Buffer); b.Grow(32 << 10); return b }}
+
 func (s *server) render(w http.ResponseWriter, status int, name string, p pageData) {
-	var buf bytes.Buffer
-	if err := pageTmpl.ExecuteTemplate(&buf, name, p); err != nil {
+	buf := bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufs.Put(buf)
+	if err := pageTmpl.ExecuteTemplate(buf, name, p); err != nil {
 		s.log.Error("render page", "err", err)
 		http.Error(w, "internal error: the page could not be rendered", http.StatusInternalServerError)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	writeHTML(w, status, buf.Bytes())
 }
+
+func writeHTML(w http.ResponseWriter, status int, b []byte) {
+	h := w.Header()
+	h["Content-Type"] = htmlType
+	h["Cache-Control"] = noStore
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+var htmlType = []string{"text/html; charset=utf-8"}
 
 // page is GET /: the setup page. A client asking for
 // application/captive+json (DHCP option 114 points here) gets the RFC 8908
@@ -255,7 +268,27 @@ func (s *server) page(w http.ResponseWriter, r *http.Request) {
 		s.captiveAPI(w, r)
 		return
 	}
-	s.render(w, http.StatusOK, "page", s.view(r.Context(), s.d.Status(), ""))
+	// The plain page is the same for every phone within a second (the
+	// form token has one-second resolution), so it is built once per
+	// snapshot and second.
+	sec := s.now().Unix()
+	if b, ok := s.pageCache.get(sec); ok {
+		writeHTML(w, http.StatusOK, b)
+		return
+	}
+	st, changed := s.d.Watch()
+	p := s.view(r.Context(), st, "")
+	var buf bytes.Buffer
+	buf.Grow(24 << 10)
+	if err := pageTmpl.ExecuteTemplate(&buf, "page", p); err != nil {
+		s.log.Error("render page", "err", err)
+		http.Error(w, "internal error: the page could not be rendered", http.StatusInternalServerError)
+		return
+	}
+	if p.ScanError == "" {
+		s.pageCache.put(changed, sec, buf.Bytes())
+	}
+	writeHTML(w, http.StatusOK, buf.Bytes())
 }
 
 // connect is the no-JavaScript form: POST /connect with a form token.

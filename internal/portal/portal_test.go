@@ -584,3 +584,43 @@ func TestDnsmasqDropIn(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheFollowsSnapshot: the cached status and page are rebuilt as soon
+// as the daemon has a newer snapshot.
+func TestCacheFollowsSnapshot(t *testing.T) {
+	f := newFake()
+	h := Handler(f, hotspotOpts)
+	for round, state := range []netstate.State{netstate.APMode, netstate.Checking, netstate.Client} {
+		f.set(func(st *netstate.Status) { st.State = state })
+		for range 2 { // the second answer comes from the cache
+			st := decode[map[string]any](t, do(t, h, req{target: "/api/status"}))
+			if st["state"] != state.String() {
+				t.Errorf("round %d: state %v, want %s", round, st["state"], state)
+			}
+			page := body(t, do(t, h, req{target: "/"}))
+			if want := stateText(f.Status()); !strings.Contains(page, want) {
+				t.Errorf("round %d: page lacks %q", round, want)
+			}
+		}
+	}
+}
+
+func TestSnapCache(t *testing.T) {
+	var c snapCache
+	if _, ok := c.get(1); ok {
+		t.Fatal("empty cache hit")
+	}
+	ch := make(chan struct{})
+	c.put(ch, 1, []byte("a"))
+	c.put(nil, 1, []byte("b")) // not cacheable: ignored
+	if b, ok := c.get(1); !ok || string(b) != "a" {
+		t.Errorf("get(1) = %q %t", b, ok)
+	}
+	if _, ok := c.get(2); ok {
+		t.Error("hit in another second")
+	}
+	close(ch)
+	if _, ok := c.get(1); ok {
+		t.Error("hit after the snapshot changed")
+	}
+}

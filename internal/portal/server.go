@@ -20,6 +20,14 @@ const (
 	limitEvery = 12 * time.Second
 )
 
+// Security header values, shared by every answer (never modified).
+var (
+	hdrNosniff    = []string{"nosniff"}
+	hdrNoReferrer = []string{"no-referrer"}
+	hdrDeny       = []string{"DENY"}
+	hdrCSP        = []string{csp}
+)
+
 // tokenLife is how long a form token (no-JavaScript form) stays valid.
 const tokenLife = 2 * time.Hour
 
@@ -35,6 +43,8 @@ type server struct {
 	mux   *http.ServeMux
 	key   []byte // signs form tokens; new on every start
 	now   func() time.Time
+	// pageCache is the plain page for the current snapshot and second.
+	pageCache snapCache
 }
 
 func newServer(d Daemon, opts Options) *server {
@@ -72,10 +82,10 @@ func newServer(d Daemon, opts Options) *server {
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.d.Touch()
 	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", csp)
+	h["X-Content-Type-Options"] = hdrNosniff
+	h["Referrer-Policy"] = hdrNoReferrer
+	h["X-Frame-Options"] = hdrDeny
+	h["Content-Security-Policy"] = hdrCSP
 	// Probes come with the OS vendor's host name (every name resolves to
 	// the hotspot), so they are answered before the host check.
 	if p, ok := probes[r.URL.Path]; ok {
