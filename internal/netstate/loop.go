@@ -365,11 +365,11 @@ func (m *Machine) enter(s State, reason string) {
 	} else if s == Checking {
 		m.o.reason = reason // the count of failed checks moves on
 	}
-	m.publish()
 	if !m.o.ready {
 		m.o.ready = true
 		m.notifyReady()
 	}
+	m.publish()
 }
 
 func (m *Machine) notifyReady() {
