@@ -26,8 +26,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log "integration tier: NetworkManager $(NetworkManager --version) in a network namespace"
+log "integration tier: NetworkManager $(NetworkManager --version) in network namespaces (test/nmns)"
 cd "$ROOT"
+mkdir -p test/artifacts
+out=test/artifacts/integration.log
 start=$(date +%s)
-go test -race -tags integration -count=1 -timeout 5m ./internal/nm/... ./test/nmns/... "$@"
-log "integration tier passed in $(($(date +%s) - start)) s"
+# The full verbose log goes to $out; the terminal gets the NetworkManager
+# start/up lines and one line per test, or the whole log on failure.
+if go test -race -tags integration -count=1 -timeout 5m -v ./internal/nm/... ./test/nmns/... "$@" >"$out" 2>&1; then
+	grep -E '^(--- |ok |PASS$)|nmns: ' "$out" | sed -E 's/^ +[a-z_]+\.go:[0-9]+: //'
+	log "integration tier passed in $(($(date +%s) - start)) s (full log: $out)"
+else
+	cat "$out"
+	log "integration tier FAILED after $(($(date +%s) - start)) s (full log: $out)"
+	exit 1
+fi
