@@ -130,7 +130,7 @@ func (m *Machine) configure(ctx context.Context, c wifi.Credentials) {
 
 	// Connected: the new network replaces the ones saved before.
 	for _, p := range m.refreshSaved(ctx) {
-		if p.ID == prof.ID {
+		if p.ID == prof.ID || p.Foreign {
 			continue
 		}
 		dctx, cancel := context.WithTimeout(ctx, opTimeout)
@@ -175,6 +175,10 @@ func classify(err error) *wifi.ConnectError {
 func (m *Machine) forget(ctx context.Context) error {
 	saved := m.refreshSaved(ctx)
 	for _, p := range saved {
+		if p.Foreign {
+			m.log.Info("keeping a network pi-netconfig did not save", "ssid", p.SSID, "id", p.ID)
+			continue
+		}
 		cctx, cancel := context.WithTimeout(ctx, opTimeout)
 		err := m.opts.Radio.Delete(cctx, p.ID)
 		cancel()

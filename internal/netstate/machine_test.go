@@ -562,3 +562,31 @@ func TestShutdownTakesHotspotDown(t *testing.T) {
 		}
 	})
 }
+
+// A network someone else saved (Raspberry Pi Imager's "preconfigured")
+// counts as saved and is never deleted.
+func TestForeignProfileIsKept(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := homeWorld()
+		w.SaveForeign(wifi.Credentials{SSID: "Studio", Password: "sae-only-pass"})
+		w.SetDown("Studio", true)
+		r := newRig(t, w, func(o *netstate.Options) { o.Settings.RetryInterval = 0 })
+		r.run()
+		defer r.stop()
+		st := r.waitState(netstate.APMode, 2*time.Minute)
+		if !strings.Contains(st.Reason, "consecutive failed checks") {
+			t.Errorf("reason %q: a foreign saved network must count as saved", st.Reason)
+		}
+		if err := r.m.Configure(context.Background(), wifi.Credentials{SSID: "HomeNet", Password: `pa"ss $word\`}); err != nil {
+			t.Fatal(err)
+		}
+		r.waitState(netstate.Client, time.Minute)
+		if err := r.m.Forget(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		saved, _ := w.Saved(context.Background())
+		if len(saved) != 1 || saved[0].SSID != "Studio" || !saved[0].Foreign {
+			t.Errorf("saved = %+v, want only the foreign Studio", saved)
+		}
+	})
+}

@@ -29,7 +29,8 @@ type Radio interface {
 	// Link reports the WiFi device's current connection.
 	Link(ctx context.Context) (wifi.Link, error)
 
-	// Saved lists the client profiles pi-netconfig created, never others.
+	// Saved lists the saved WiFi client profiles (never the hotspot's):
+	// those pi-netconfig created, and the others marked Foreign.
 	Saved(ctx context.Context) ([]wifi.Profile, error)
 
 	// Add saves a client profile for the credentials (autoconnect on, marked

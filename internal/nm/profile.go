@@ -60,24 +60,44 @@ func (c *Client) addConnection(ctx context.Context, s connSettings) (dbus.Object
 	return p, nil
 }
 
-// Saved lists the WiFi client profiles pi-netconfig created (never others,
-// never the hotspot).
+// Saved lists the WiFi client profiles (never the hotspot, never an access
+// point someone else set up): those pi-netconfig created, and the others
+// (Raspberry Pi Imager's "preconfigured", say) marked Foreign, since they
+// too bring the device online. Profiles bound to another interface and
+// those with autoconnect off are left out: NetworkManager would not use
+// them here by itself either.
 func (c *Client) Saved(ctx context.Context) ([]wifi.Profile, error) {
 	all, err := c.listConnections(ctx)
 	if err != nil {
 		return nil, err
 	}
+	iface := ""
+	if d, err := c.device(ctx); err == nil {
+		iface = d.iface
+	}
 	var out []wifi.Profile
 	for _, s := range all {
-		if !ours(s) || vstr(s["connection"], "type") != "802-11-wireless" ||
-			vstr(s["802-11-wireless"], "mode") == "ap" || vstr(s["connection"], "id") == HotspotID {
+		if vstr(s["connection"], "type") != "802-11-wireless" || vstr(s["connection"], "id") == HotspotID {
 			continue
+		}
+		if m := vstr(s["802-11-wireless"], "mode"); m != "" && m != "infrastructure" {
+			continue
+		}
+		mine := ours(s)
+		if !mine {
+			if auto, ok := s["connection"]["autoconnect"].Value().(bool); ok && !auto {
+				continue
+			}
+			if in := vstr(s["connection"], "interface-name"); in != "" && iface != "" && in != iface {
+				continue
+			}
 		}
 		hidden, _ := s["802-11-wireless"]["hidden"].Value().(bool)
 		out = append(out, wifi.Profile{
-			ID:     vstr(s["connection"], "uuid"),
-			SSID:   decodeSSID(vbytes(s["802-11-wireless"], "ssid")),
-			Hidden: hidden,
+			ID:      vstr(s["connection"], "uuid"),
+			SSID:    decodeSSID(vbytes(s["802-11-wireless"], "ssid")),
+			Hidden:  hidden,
+			Foreign: !mine,
 		})
 	}
 	sortProfiles(out)

@@ -3,6 +3,7 @@ package nm
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -15,6 +16,9 @@ import (
 // scanWait bounds the wait for a requested scan to finish; after it the
 // access points NetworkManager already knows are returned.
 const scanWait = 15 * time.Second
+
+// freshScan is how old NetworkManager's last scan may be to be used as is.
+const freshScan = 10 * time.Second
 
 // accessPoint is one access point as NetworkManager reports it.
 type accessPoint struct {
@@ -53,9 +57,16 @@ func (c *Client) Scan(ctx context.Context) ([]wifi.Network, error) {
 		return nil, fmt.Errorf("scan on %s: %w", d.iface, wifi.ErrScanUnavailable)
 	}
 	if err := c.requestScan(ctx, d); err != nil {
-		return nil, err
+		if ctx.Err() == nil || errors.Is(err, wifi.ErrScanUnavailable) {
+			return nil, err
+		}
+		// The caller's budget ran out while NetworkManager was scanning:
+		// the access points it already knows beat an empty list.
+		c.log.Info("scan did not finish within the caller's budget; using the access points already known", "iface", d.iface)
 	}
-	aps, err := c.accessPoints(ctx, d)
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
+	defer cancel()
+	aps, err := c.accessPoints(actx, d)
 	if err != nil {
 		return nil, fmt.Errorf("scan on %s: %w", d.iface, err)
 	}
@@ -91,6 +102,13 @@ func (c *Client) requestScan(ctx context.Context, d devInfo) error {
 	var before int64
 	if err := c.prop(ctx, d.path, ifaceWireless, "LastScan", &before); err != nil {
 		return fmt.Errorf("scan on %s: %w", d.iface, err)
+	}
+	// NetworkManager scans by itself when the device appears and every few
+	// minutes; a result this fresh is as good as a new one and saves the
+	// seconds a first hotspot is waiting for.
+	if now, ok := bootMillis(); ok && before > 0 && now-before >= 0 && now-before < freshScan.Milliseconds() {
+		c.log.Debug("scan results are fresh; not asking for another", "iface", d.iface, "age_ms", now-before)
+		return nil
 	}
 	err := c.call(ctx, d.path, ifaceWireless+".RequestScan", []any{map[string]dbus.Variant{}})
 	if err != nil {

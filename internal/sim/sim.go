@@ -226,6 +226,9 @@ func (w *World) Delete(ctx context.Context, id string) error {
 	defer w.mu.Unlock()
 	for i, p := range w.profiles {
 		if p.ID == id {
+			if p.Foreign {
+				return fmt.Errorf("delete %s: not created by pi-netconfig", id)
+			}
 			w.profiles = append(w.profiles[:i], w.profiles[i+1:]...)
 			if w.active == id {
 				w.mode, w.active, w.ssid = wifi.ModeNone, "", ""
@@ -419,4 +422,19 @@ func (w *World) ConnectNow(ssid string) bool {
 		}
 	}
 	return false
+}
+
+// SaveForeign adds a profile someone else created (Raspberry Pi Imager's
+// "preconfigured"): it is used, never deleted.
+func (w *World) SaveForeign(c wifi.Credentials) wifi.Profile {
+	p, _ := w.Add(context.Background(), c)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i := range w.profiles {
+		if w.profiles[i].ID == p.ID {
+			w.profiles[i].Foreign = true
+			p = w.profiles[i].Profile
+		}
+	}
+	return p
 }

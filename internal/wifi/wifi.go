@@ -189,11 +189,15 @@ type Link struct {
 // policy: a client connection with an IPv4 address. The hotspot never counts.
 func (l Link) Online() bool { return l.Mode == ModeClient && !l.Activating && l.IPv4.IsValid() }
 
-// Profile is a saved client network that pi-netconfig created.
+// Profile is a saved WiFi client network.
 type Profile struct {
 	ID     string `json:"id"` // NetworkManager connection UUID
 	SSID   string `json:"ssid"`
 	Hidden bool   `json:"hidden,omitempty"`
+	// Foreign marks a profile pi-netconfig did not create (Raspberry Pi
+	// Imager's "preconfigured", one made with nmcli): it counts as a saved
+	// network and may be tried, but is never deleted.
+	Foreign bool `json:"foreign,omitempty"`
 }
 
 // Problem is a condition that stops the radio from working, said plainly,

@@ -78,6 +78,7 @@
     }
     showForm(true);
     busy(false);
+    reloadList();
     var msg = a.message || 'The connection failed.';
     box('err', 'Could not connect to “' + a.ssid + '”', [msg.charAt(0).toUpperCase() + msg.slice(1), a.hint]).focus();
   }
