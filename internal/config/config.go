@@ -134,8 +134,9 @@ func (c *Config) Validate() error {
 	if c.ProbeTimeout < 1 {
 		errs = append(errs, "probe_timeout must be at least 1 second")
 	}
-	if c.ConnectTimeout < 5 {
-		errs = append(errs, "connect_timeout must be at least 5 seconds")
+	if c.ConnectTimeout < 5 || c.ConnectTimeout > 45 {
+		// The service watchdog (60 s) must be petted between operations.
+		errs = append(errs, "connect_timeout must be 5 to 45 seconds")
 	}
 	if c.APRetryInterval < 0 {
 		errs = append(errs, "ap_retry_interval must be 0 (never) or more seconds")

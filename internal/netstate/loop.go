@@ -284,6 +284,8 @@ func (m *Machine) goAP(ctx context.Context, reason string) {
 }
 
 func (m *Machine) hotspotUp(ctx context.Context) error {
+	m.pet() // between operations: the longest is one attempt
+	defer m.pet()
 	if m.o.hotspot.SSID == "" {
 		return wifi.ErrNoDevice
 	}
@@ -301,6 +303,8 @@ func (m *Machine) hotspotUp(ctx context.Context) error {
 }
 
 func (m *Machine) hotspotDown(ctx context.Context) {
+	m.pet() // between operations: the longest is one attempt
+	defer m.pet()
 	cctx, cancel := context.WithTimeout(ctx, opTimeout)
 	defer cancel()
 	if err := m.opts.Radio.HotspotDown(cctx); err != nil {
@@ -313,6 +317,8 @@ func (m *Machine) hotspotDown(ctx context.Context) {
 
 // doScan refreshes the scan cache; a failure keeps the old list.
 func (m *Machine) doScan(ctx context.Context, budget time.Duration) error {
+	m.pet() // between operations: the longest is one attempt
+	defer m.pet()
 	cctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	nets, err := m.opts.Radio.Scan(cctx)
@@ -328,6 +334,8 @@ func (m *Machine) doScan(ctx context.Context, budget time.Duration) error {
 
 // activate tries one saved profile within the connect timeout.
 func (m *Machine) activate(ctx context.Context, id string) error {
+	m.pet() // between operations: the longest is one attempt
+	defer m.pet()
 	cctx, cancel := context.WithTimeout(ctx, m.set.ConnectTimeout)
 	defer cancel()
 	err := m.opts.Radio.Activate(cctx, id)

@@ -44,6 +44,7 @@ func newFake() *fakeDaemon {
 				{SSID: "HomeNet", Signal: 82, Security: wifi.WPA2, Frequency: 2437, Band: wifi.Band24GHz},
 				{SSID: "Café <Free>", Signal: 40, Security: wifi.Open, Frequency: 5180},
 				{SSID: "Neighbour", Signal: 12, Security: wifi.WPA3, Frequency: 5955, Band: wifi.Band6GHz},
+				{SSID: "Corp", Signal: 10, Security: wifi.Enterprise, Frequency: 5200},
 			},
 			ScannedAt: t0.Add(-10 * time.Minute),
 			Cached:    true,

@@ -86,6 +86,8 @@ type netRow struct {
 	Band     string
 	Saved    bool
 	Checked  bool
+	// Unsupported networks (Enterprise) are shown but cannot be chosen.
+	Unsupported bool
 }
 
 // bars maps a 0–100 signal to 1–4 bars and a word.
@@ -214,16 +216,17 @@ func (s *server) view(ctx context.Context, st netstate.Status, selected string) 
 			band = wifi.BandOf(n.Frequency)
 		}
 		p.Networks = append(p.Networks, netRow{
-			ID:       "n" + strconv.Itoa(i),
-			SSID:     n.SSID,
-			Signal:   n.Signal,
-			Bars:     b,
-			Strength: word,
-			Security: string(n.Security),
-			Secured:  n.Security != wifi.Open && n.Security != "",
-			Band:     string(band),
-			Saved:    st.SavedSSID != "" && n.SSID == st.SavedSSID,
-			Checked:  selected != "" && n.SSID == selected,
+			ID:          "n" + strconv.Itoa(i),
+			SSID:        n.SSID,
+			Signal:      n.Signal,
+			Bars:        b,
+			Strength:    word,
+			Security:    string(n.Security),
+			Secured:     n.Security != wifi.Open && n.Security != "",
+			Band:        string(band),
+			Saved:       st.SavedSSID != "" && n.SSID == st.SavedSSID,
+			Checked:     selected != "" && n.SSID == selected,
+			Unsupported: n.Security == wifi.Enterprise,
 		})
 	}
 	p.NetworksNum = len(p.Networks)

@@ -45,6 +45,7 @@ func TestPage(t *testing.T) {
 				`value="HomeNet"`, "signal excellent (82%)", `class="lock"`, "WPA2", "2.4 GHz", `class="saved"`,
 				`value="Café &lt;Free&gt;"`, "Café &lt;Free&gt;", "Open", "5 GHz",
 				`value="Neighbour"`, "signal weak (12%)", "WPA3", "6 GHz",
+				`value="Corp" data-sec="Enterprise" disabled`, "Enterprise", "not supported",
 				`id="other"`, `id="hidden_ssid"`,
 				`type="password"`, `id="show"`, "hidden",
 				"Scanning takes the hotspot PiConfig-AB12 down for a few seconds",

@@ -320,6 +320,7 @@ func TestScanShape(t *testing.T) {
 			{SSID: "HomeNet", Signal: 82, Security: "WPA2", Frequency: 2437, Band: "2.4 GHz", Saved: true},
 			{SSID: "Café <Free>", Signal: 40, Security: "Open", Frequency: 5180, Band: "5 GHz"},
 			{SSID: "Neighbour", Signal: 12, Security: "WPA3", Frequency: 5955, Band: "6 GHz"},
+			{SSID: "Corp", Signal: 10, Security: "Enterprise", Frequency: 5200, Band: "5 GHz"},
 		},
 		Cached:    true,
 		SavedSSID: "HomeNet",

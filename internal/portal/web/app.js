@@ -176,6 +176,7 @@
       } else m.appendChild(el('span', 'sec open', 'Open'));
       if (n.band) m.appendChild(el('span', 'band', n.band));
       if (n.saved) m.appendChild(el('span', 'saved', 'saved'));
+      if (n.security === 'Enterprise') { r.disabled = true; m.appendChild(el('span', 'unsup', 'not supported')); }
       lab.appendChild(m);
       li.appendChild(r);
       li.appendChild(lab);
