@@ -18,6 +18,11 @@ const (
 	// firstScanTimeout bounds the scan taken before the first hotspot, so a
 	// device with nothing saved raises it within seconds.
 	firstScanTimeout = 4 * time.Second
+	// fallbackScanTimeout bounds the scan before a later hotspot and the
+	// one of a retry, so the hotspot is up within 15 s of the decision
+	// (FR-045) and a retry keeps it down only briefly. On expiry the radio
+	// returns the access points it already knows.
+	fallbackScanTimeout = 8 * time.Second
 	deviceRetry      = 5 * time.Second
 )
 
@@ -245,7 +250,7 @@ func (m *Machine) retrySaved(ctx context.Context) {
 	defer m.setBusy("")
 	m.enter(Checking, "hotspot idle: looking for the saved network")
 	m.hotspotDown(ctx)
-	m.doScan(ctx, scanTimeout)
+	m.doScan(ctx, fallbackScanTimeout)
 	for _, p := range m.o.saved {
 		if !p.Hidden && !slices.ContainsFunc(m.o.scan, func(n wifi.Network) bool { return n.SSID == p.SSID }) {
 			m.log.Info("saved network not in range", "ssid", p.SSID)
@@ -268,7 +273,7 @@ func (m *Machine) retrySaved(ctx context.Context) {
 // hotspot. On failure it stays in CHECKING and tries again at the next check.
 func (m *Machine) goAP(ctx context.Context, reason string) {
 	if m.o.link.Mode != wifi.ModeAP {
-		budget := scanTimeout
+		budget := fallbackScanTimeout
 		if m.o.scanAt.IsZero() {
 			budget = firstScanTimeout
 		}
