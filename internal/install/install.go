@@ -20,6 +20,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/pi-netconfig/pi-netconfig/internal/atomicfile"
 )
 
 // Where things go, relative to Options.Root.
@@ -275,7 +277,7 @@ func (r *run) file(rel, what string, data []byte, mode fs.FileMode) (bool, error
 	if err := r.mkdirs(filepath.Dir(rel)); err != nil {
 		return false, err
 	}
-	if err := writeAtomic(path, data, mode); err != nil {
+	if err := atomicfile.Write(path, data, mode); err != nil {
 		return false, fmt.Errorf("write %s %s: %w", what, rel, err)
 	}
 	if !exists {
@@ -287,7 +289,7 @@ func (r *run) file(rel, what string, data []byte, mode fs.FileMode) (bool, error
 	} else {
 		r.say("%s %s: updated", what, rel)
 		r.did(func() string {
-			if err := writeAtomic(path, old, oldMode); err != nil {
+			if err := atomicfile.Write(path, old, oldMode); err != nil {
 				return fmt.Sprintf("could not restore %s: %v", rel, err)
 			}
 			return "restored the previous " + rel
@@ -581,45 +583,4 @@ func (r *run) purge(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// writeAtomic replaces path with data and mode: a temporary file in the
-// same directory, fsync, rename, fsync of the directory. A running binary
-// can be replaced this way (the old inode lives on until it exits).
-func writeAtomic(path string, data []byte, mode fs.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-		}
-	}()
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

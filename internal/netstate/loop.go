@@ -23,7 +23,7 @@ const (
 	// (FR-045) and a retry keeps it down only briefly. On expiry the radio
 	// returns the access points it already knows.
 	fallbackScanTimeout = 8 * time.Second
-	deviceRetry      = 5 * time.Second
+	deviceRetry         = 5 * time.Second
 )
 
 // Run is the owner loop; it returns when ctx ends, after taking the hotspot

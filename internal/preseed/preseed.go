@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pi-netconfig/pi-netconfig/internal/atomicfile"
 	"github.com/pi-netconfig/pi-netconfig/internal/wifi"
 )
 
@@ -138,45 +139,8 @@ func Scrub(path string, at time.Time) error {
 	if err != nil {
 		return fmt.Errorf("scrub %s: %w", path, err)
 	}
-	if err := writeAtomic(path, append(out, '\n')); err != nil {
+	if err := atomicfile.Write(path, append(out, '\n'), 0); err != nil {
 		return fmt.Errorf("scrub %s: %w", path, err)
-	}
-	return nil
-}
-
-// writeAtomic replaces path. Unlike config.WriteFileAtomic it sets no file
-// mode: the boot partition is FAT, where chmod fails and modes mean nothing.
-func writeAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	// Make the rename durable where the file system allows syncing a
-	// directory; FAT drivers may refuse, and the rename is done either way.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
