@@ -266,13 +266,26 @@ func (tb *tab) shot(name string) {
 		file = strings.ReplaceAll(tb.t.Name(), "/", "_") + "-failure.png"
 	}
 	os.WriteFile(filepath.Join(artifacts, file), buf, 0o644)
-	if *update && name != "failure" {
+	if *update && docShots[file] {
 		dir := filepath.Join(root, "docs", "screenshots")
 		os.MkdirAll(dir, 0o755)
-		if err := os.WriteFile(filepath.Join(dir, file), buf, 0o644); err != nil {
+		path := filepath.Join(dir, file)
+		if err := os.WriteFile(path, buf, 0o644); err != nil {
 			tb.t.Errorf("update screenshot: %v", err)
 		}
+		// Keep the committed set small: 256 colours are plenty for a form.
+		if q, err := exec.LookPath("pngquant"); err == nil {
+			exec.Command(q, "--force", "--skip-if-larger", "--strip", "--output", path, path).Run()
+		}
 	}
+}
+
+// docShots are the screenshots committed under docs/screenshots/.
+var docShots = map[string]bool{
+	"phone-list.png": true, "phone-filled.png": true, "phone-connecting.png": true,
+	"phone-wrong-password.png": true, "phone-success.png": true, "phone-hidden-filled.png": true,
+	"phone-keyboard-focus.png": true, "phone-nojs-wrong-password.png": true, "phone-rescanned.png": true,
+	"desktop-list.png": true,
 }
 
 // checkOrigin fails the test if the page asked for anything outside its
