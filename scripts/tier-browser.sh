@@ -17,6 +17,9 @@ export CHROMIUM
 log "browser tier: $("$CHROMIUM" --version 2>/dev/null)"
 cd "$ROOT/test/browser"
 start=$(date +%s)
+bad=$(gofmt -l . || true)
+[ -z "$bad" ] || { echo "gofmt would change: $bad" >&2; exit 1; }
+go vet ./...
 mkdir -p "$ROOT/test/artifacts"
 out="$ROOT/test/artifacts/browser-tier.log"
 rc=0

@@ -163,9 +163,15 @@ func rescanMessage(hotspot string) string {
 func (a *api) scan(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		ctx, cancel := context.WithTimeout(r.Context(), scanTimeout)
-		defer cancel()
+		// The control socket may wait for a forced scan (the CLI's scan
+		// --rescan); the portal never does, its phone would be gone.
 		force := a.trusted && r.URL.Query().Get("force") == "1"
+		limit := scanTimeout
+		if force {
+			limit = forcedScanLimit
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), limit)
+		defer cancel()
 		res, err := a.d.Scan(ctx, force)
 		if err != nil {
 			a.log.Warn("scan failed", "err", err)

@@ -534,6 +534,15 @@ func TestPortalHasNoControlRoutes(t *testing.T) {
 	}
 }
 
+func TestForceScanOnlyOnControlSocket(t *testing.T) {
+	f := newFake()
+	do(t, Handler(f, hotspotOpts), req{target: "/api/scan?force=1"})
+	do(t, APIHandler(f, nil), req{target: "/api/scan?force=1"})
+	if diff := cmp.Diff([]bool{false, true}, f.scans); diff != "" {
+		t.Errorf("Scan force flags, portal then control socket (-want +got):\n%s", diff)
+	}
+}
+
 func TestControlRoutes(t *testing.T) {
 	f := newFake()
 	h := APIHandler(f, nil)
