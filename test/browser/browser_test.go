@@ -37,6 +37,7 @@ var (
 	binary    string // the pi-netconfig binary under test
 	artifacts string // test/artifacts/
 	chromium  string
+	axeSrc    string // axe-core, the accessibility engine (AXE_JS)
 )
 
 func TestMain(m *testing.M) {
@@ -65,6 +66,14 @@ func run(m *testing.M) int {
 		}
 		fmt.Fprintln(os.Stderr, "!!! BROWSER TESTS SKIPPED, NOT TESTED:", msg)
 		return 0
+	}
+	if p := os.Getenv("AXE_JS"); p != "" {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "AXE_JS:", err)
+			return 1
+		}
+		axeSrc = string(b)
 	}
 	binary = os.Getenv("PI_NETCONFIG_BIN")
 	if binary == "" {
@@ -303,6 +312,50 @@ func (tb *tab) checkOrigin() {
 	}
 }
 
+// violation is one axe-core finding.
+type violation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// audit runs axe-core (WCAG 2 A and AA rules and best practices: labels,
+// names, contrast, landmarks, focus) on the page as it is now. Serious and
+// critical findings fail the test; the others are logged.
+func (tb *tab) audit(state string) {
+	tb.t.Helper()
+	if axeSrc == "" {
+		if os.Getenv("CI") == "true" {
+			tb.t.Fatal("AXE_JS is not set: the accessibility audit cannot run (scripts/tier-browser.sh installs axe-core)")
+		}
+		tb.t.Log("!!! ACCESSIBILITY AUDIT SKIPPED: set AXE_JS to axe.min.js (scripts/tier-browser.sh does)")
+		return
+	}
+	tb.do(chromedp.Evaluate[chromedp.Void](axeSrc))
+	raw, err := chromedp.Run(tb.ctx, chromedp.Evaluate[[]byte](`axe.run(document, {
+		runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+		resultTypes: ["violations"],
+	}).then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+		nodes: v.nodes.map(n => n.target.join(" "))})))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		tb.t.Fatalf("axe on %s: %v", state, err)
+	}
+	var vs []violation
+	if err := json.Unmarshal(raw, &vs); err != nil {
+		tb.t.Fatalf("axe result on %s: %v: %s", state, err, raw)
+	}
+	for _, v := range vs {
+		msg := fmt.Sprintf("%s (%s): %s: %s: %s: %v", state, tb.vp.name, v.Impact, v.ID, v.Help, v.Nodes)
+		if v.Impact == "serious" || v.Impact == "critical" {
+			tb.t.Error("accessibility: " + msg)
+		} else {
+			tb.t.Log("accessibility (minor): " + msg)
+		}
+	}
+	tb.t.Logf("accessibility audit of %s (%s): %d findings", state, tb.vp.name, len(vs))
+}
+
 // radio is the selector of the network's radio button.
 func radio(ssid string) string { return fmt.Sprintf(`input[name="ssid"][value=%q]`, ssid) }
 
@@ -324,6 +377,7 @@ func TestListAppears(t *testing.T) {
 				t.Errorf("state %q does not name the hotspot", st)
 			}
 			tb.shot("list")
+			tb.audit("list")
 		})
 	}
 }
@@ -360,6 +414,7 @@ func TestWrongPassword(t *testing.T) {
 	}
 	tb.do(chromedp.WaitVisible(chromedp.ID("connect")))
 	tb.shot("wrong-password")
+	tb.audit("failed attempt")
 	// Reopening the page shows the reason first.
 	tb.do(chromedp.Navigate(tb.base))
 	if got := tb.text("#notice"); !strings.Contains(got, "Wrong password") {
@@ -379,12 +434,15 @@ func TestRightPassword(t *testing.T) {
 
 func TestHiddenNetwork(t *testing.T) {
 	tb := browse(t, demo(t), phone, false)
+	tb.do(chromedp.Click(chromedp.CSS(`label[for="other"]`)), chromedp.WaitVisible(chromedp.ID("hidden_ssid")))
+	tb.audit("hidden network entry")
 	tb.connect("Attic", "hidden-pass", true)
 	got := tb.waitText("#notice", "Connected to", 60*time.Second)
 	if !strings.Contains(got, "Attic") {
 		t.Errorf("success message: %q", got)
 	}
 	tb.shot("hidden-success")
+	tb.audit("success")
 }
 
 func TestShowPassword(t *testing.T) {
