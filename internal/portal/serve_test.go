@@ -4,11 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
+	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/pi-netconfig/pi-netconfig/internal/netstate"
 )
 
@@ -116,4 +121,43 @@ func TestServeListenBusy(t *testing.T) {
 	if err := Serve(t.Context(), newFake(), Options{Listen: []string{ln.Addr().String()}}); err == nil {
 		t.Error("Serve on a taken address returned nil")
 	}
+}
+
+// recorder keeps log records for assertions.
+type recorder struct {
+	mu   sync.Mutex // guards msgs
+	msgs []string
+}
+
+func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, rec.Message)
+	return nil
+}
+func (r *recorder) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *recorder) WithGroup(string) slog.Handler      { return r }
+
+// TestBindRetries: while the hotspot address is not there yet, bind keeps
+// trying, says so once after the fast phase, and gives up only when told.
+func TestBindRetries(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := &recorder{}
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		start := time.Now()
+		// 192.0.2.1 (TEST-NET-1) is on no interface: binding fails with
+		// "cannot assign requested address", and no packet is sent.
+		if ln := bind(ctx, "192.0.2.1:8080", slog.New(rec)); ln != nil {
+			ln.Close()
+			t.Skip("192.0.2.1 is assigned on this machine")
+		}
+		if d := time.Since(start); d != time.Minute {
+			t.Errorf("bind gave up after %v, want when ctx ended (1m)", d)
+		}
+		if diff := cmp.Diff([]string{"portal cannot listen; still trying"}, rec.msgs); diff != "" {
+			t.Errorf("logs (-want +got):\n%s", diff)
+		}
+	})
 }
