@@ -401,7 +401,8 @@ func acceptedMessage(ssid, hotspot string) string {
 	}
 	return fmt.Sprintf("Connecting to %q. The device now leaves the hotspot %s, so your phone will drop off it: that is expected. "+
 		"If the connection works, the device stays on %q and the hotspot does not come back. "+
-		"If it fails, the hotspot %s comes back within a minute: join it again and open this page to see why.",
+		"If it fails, the hotspot %s comes back within a minute: join it again and open this page to see why "+
+		"(a wrong password, the network not found, or no address from the router).",
 		ssid, hotspot, ssid, hotspot)
 }
 
