@@ -634,3 +634,54 @@ func TestSnapCache(t *testing.T) {
 		t.Error("hit after the snapshot changed")
 	}
 }
+
+// TestRoutes is the route table: method, path, type → status and type.
+func TestRoutes(t *testing.T) {
+	tests := []struct {
+		req      req
+		want     int
+		wantType string
+	}{
+		{req{target: "/"}, 200, "text/html; charset=utf-8"},
+		{req{method: "HEAD", target: "/"}, 200, "text/html; charset=utf-8"},
+		{req{target: "/result"}, 200, "text/html; charset=utf-8"},
+		{req{target: "/favicon.ico"}, 204, ""},
+		{req{target: "/api/status"}, 200, "application/json"},
+		{req{method: "HEAD", target: "/api/status"}, 200, "application/json"},
+		{req{target: "/api/scan"}, 200, "application/json"},
+		{req{method: "POST", target: "/api/scan", ctype: "application/json"}, 200, "application/json"},
+		{req{method: "POST", target: "/api/scan", ctype: "application/json", body: `{"force":false}`}, 200, "application/json"},
+		{req{method: "POST", target: "/api/scan", ctype: "text/plain", body: `{"force":true}`}, 415, "application/json"},
+		{req{method: "POST", target: "/api/scan", ctype: "application/json", body: `{"force":`}, 400, "application/json"},
+		{req{method: "POST", target: "/api/scan", ctype: "application/json", body: `{"force":true}`, origin: "http://evil.example"}, 403, "application/json"},
+		{req{target: "/api/captive"}, 200, "application/captive+json"},
+		{req{target: "/api/nothing"}, 404, "application/json"},
+		{req{target: "/anything"}, 302, "text/html; charset=utf-8"},
+		{req{method: "POST", target: "/connect", ctype: "application/x-www-form-urlencoded", body: "ssid=HomeNet"}, 403, "text/html; charset=utf-8"},
+		{req{method: "POST", target: "/rescan", ctype: "application/x-www-form-urlencoded"}, 403, "text/html; charset=utf-8"},
+	}
+	for _, tt := range tests {
+		name := tt.req.method + " " + tt.req.target + " " + tt.req.ctype
+		t.Run(name, func(t *testing.T) {
+			res := do(t, Handler(newFake(), hotspotOpts), tt.req)
+			if res.StatusCode != tt.want || res.Header.Get("Content-Type") != tt.wantType {
+				t.Errorf("got %d %q, want %d %q", res.StatusCode, res.Header.Get("Content-Type"), tt.want, tt.wantType)
+			}
+		})
+	}
+}
+
+func TestForcedRescanRateLimited(t *testing.T) {
+	f := newFake()
+	s := newServer(f, hotspotOpts)
+	s.api.bg = func(func()) {}
+	codes := []int{}
+	for range limitBurst + 1 {
+		res := do(t, s, req{method: "POST", target: "/api/scan", ctype: "application/json", body: `{"force":true}`})
+		codes = append(codes, res.StatusCode)
+	}
+	want := []int{202, 202, 202, 202, 202, 429}
+	if diff := cmp.Diff(want, codes); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+}
