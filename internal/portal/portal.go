@@ -13,6 +13,7 @@ package portal
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -129,7 +130,10 @@ func (o Options) hosts() map[string]bool {
 	}
 	for _, l := range o.Listen {
 		h[strings.ToLower(l)] = true
-		if host, port, ok := strings.Cut(l, ":"); ok && port == "80" {
+		if host, port, err := net.SplitHostPort(l); err == nil && port == "80" {
+			if strings.Contains(host, ":") {
+				host = "[" + host + "]"
+			}
 			h[strings.ToLower(host)] = true
 		}
 	}

@@ -165,6 +165,8 @@ func TestForeignHostRedirected(t *testing.T) {
 		{"8080 only", Options{Addr: netip.MustParseAddr("192.168.50.1"), Ports: []int{8080, 0}}, req{target: "/x", host: "a.b"}, "http://192.168.50.1:8080/"},
 		{"demo listen", Options{Listen: []string{"127.0.0.1:8099"}}, req{target: "/", host: "127.0.0.1:8099"}, ""},
 		{"demo other host", Options{Listen: []string{"127.0.0.1:8099"}}, req{target: "/", host: "localhost:8099"}, "http://127.0.0.1:8099/"},
+		{"demo listen ipv6", Options{Listen: []string{"[::1]:8099"}}, req{target: "/", host: "[::1]:8099"}, ""},
+		{"demo listen port 80 without port", Options{Listen: []string{"[::1]:80"}}, req{target: "/", host: "[::1]"}, ""},
 		{"unknown path on portal host", hotspotOpts, req{target: "/wp-admin"}, "http://192.168.50.1/"},
 	}
 	for _, tt := range tests {
