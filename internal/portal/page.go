@@ -45,36 +45,35 @@ const pageTimeout = 2 * time.Second
 
 // pageData is what the templates show.
 type pageData struct {
-	CSS         template.CSS
-	Script      template.JS
-	Name        string
-	State       string
-	StateText   string
-	Hotspot     string
-	Attempt     *attemptView
-	Error       string
-	Networks    []netRow
-	ScanNote    string
-	ScanError   string
-	OtherOpen   bool
-	HiddenSSID  string
-	Token       string
-	Refresh     bool
-	PortalURL   string
-	ShowForm    bool
-	SavedSSID   string
-	NetworksNum int
+	CSS        template.CSS
+	Script     template.JS
+	Name       string
+	State      string
+	StateText  string
+	Hotspot    string
+	Attempt    *attemptView
+	Error      string
+	Networks   []netRow
+	ScanNote   string
+	ScanError  string
+	OtherOpen  bool
+	HiddenSSID string
+	Token      string
+	Refresh    bool
+	PortalURL  string
 	// Started and Scanned are the JSON forms of the attempt's start and
 	// the scan time, so the script can tell a new attempt or scan.
 	Started, Scanned string
 }
 
+// attemptView is the last attempt as the page tells it: running,
+// succeeded, or failed with what happened and what to do.
 type attemptView struct {
 	SSID, Message, Hint string
 	Running, Success    bool
-	Failed              bool
 }
 
+// netRow is one network in the list.
 type netRow struct {
 	ID       string
 	SSID     string
@@ -168,8 +167,7 @@ func attemptOf(a *netstate.Attempt) *attemptView {
 		return nil
 	}
 	v := &attemptView{SSID: a.SSID, Running: a.Running, Success: a.Success && !a.Running, Message: a.Message, Hint: a.Hint}
-	v.Failed = !a.Running && !a.Success
-	if v.Failed {
+	if !a.Running && !a.Success {
 		if v.Message == "" {
 			v.Message = a.Reason.Message()
 		}
@@ -194,8 +192,6 @@ func (s *server) view(ctx context.Context, st netstate.Status, selected string) 
 		Attempt:   attemptOf(st.Attempt),
 		Token:     s.token(),
 		PortalURL: s.url,
-		ShowForm:  true,
-		SavedSSID: st.SavedSSID,
 	}
 	if st.Attempt != nil {
 		p.Started = jsonTime(st.Attempt.Started)
@@ -229,7 +225,6 @@ func (s *server) view(ctx context.Context, st netstate.Status, selected string) 
 			Unsupported: n.Security == wifi.Enterprise,
 		})
 	}
-	p.NetworksNum = len(p.Networks)
 	return p
 }
 
@@ -364,7 +359,6 @@ func (s *server) rescan(w http.ResponseWriter, r *http.Request) {
 	st := s.d.Status()
 	s.api.startForcedScan()
 	p := s.view(r.Context(), st, "")
-	p.ShowForm = false
 	p.Error = ""
 	p.ScanNote = rescanMessage(st.HotspotSSID)
 	s.render(w, http.StatusAccepted, "rescan", p)
