@@ -62,6 +62,7 @@ chmod +x "$OUT/boot.sh"
 overlay=$(mktemp /var/tmp/pi-netconfig-e2e-overlay.XXXXXX.qcow2)
 [ -n "${E2E_KEEP:-}" ] || trap 'rm -f "$overlay"' EXIT
 qemu-img create -q -f qcow2 -b "$img/base.qcow2" -F qcow2 "$overlay"
+[ -n "${E2E_KEEP:-}" ] && say "keeping the overlay $overlay"
 accel="-accel tcg,thread=multi"
 [ "$ACCEL" = kvm ] && accel="-accel kvm"
 say "booting the VM ($ACCEL, timeout ${TIMEOUT}s); progress in e2e/out/runner.log, console in e2e/out/console.log"

@@ -273,7 +273,7 @@ func nmActive(ctx context.Context) string {
 
 // nmLogSince returns NetworkManager's journal since a wall-clock time.
 func nmLogSince(ctx context.Context, since time.Time) string {
-	out, _ := run(ctx, 30*time.Second, "journalctl", "--no-pager", "-o", "cat", "-u", "NetworkManager", "--since", fmt.Sprintf("@%d", since.Unix()))
+	out, _ := run(ctx, 30*time.Second, "journalctl", "--no-pager", "-b", "-o", "cat", "-u", "NetworkManager", "--since", fmt.Sprintf("@%d", since.Unix()))
 	return out
 }
 

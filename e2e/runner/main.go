@@ -32,7 +32,7 @@ var independent = map[string]bool{"0": true, "install": true, "preseed": true, "
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: e2e-runner boot|scenarios|report FILE")
+		fmt.Fprintln(os.Stderr, "usage: e2e-runner boot|scenarios|report FILE|bench HEADER DIR...")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -51,6 +51,16 @@ func main() {
 			os.Exit(1)
 		}
 		if printTable(os.Stdout, r) > 0 {
+			os.Exit(1)
+		}
+	case "bench":
+		// e2e-runner bench HEADER DIR...
+		if len(os.Args) < 4 {
+			fmt.Fprintln(os.Stderr, "usage: e2e-runner bench HEADER DIR...")
+			os.Exit(2)
+		}
+		if err := benchCmd(os.Stdout, os.Args[3:], os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e-runner bench:", err)
 			os.Exit(1)
 		}
 	default:

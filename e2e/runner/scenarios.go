@@ -45,6 +45,7 @@ var scenarios = []scenario{
 	{id: "9a", name: "service restart: back on HomeNet without the hotspot", boot: 1, fn: sc9a},
 	{id: "6", name: "WPA3-SAE and hidden networks configured through the API connect", boot: 1, limit: 6 * time.Minute, fn: sc6},
 	{id: "8b", name: "kill -9 during a configure attempt: restarted, correct state, config intact", boot: 1, fn: sc8b},
+	{id: "3b", name: "wrong password while HomeNet is saved: HomeNet stays saved, device back on it", boot: 1, fn: sc3b},
 	{id: "watchdog", name: "wedged daemon: systemd watchdog restarts it", boot: 1, fn: scWatchdog},
 	{id: "5", name: "router power cut: hotspot after threshold, CLIENT again by itself", boot: 1, limit: 6 * time.Minute, fn: sc5},
 	{id: "secrets1", name: "no password in the journal or the log file (boot 1)", boot: 1, fn: scSecrets},
@@ -803,6 +804,7 @@ func scPreseed(ctx context.Context, r *result) error {
 	if debPath() == "" {
 		r.note("no .deb: installed with the binary's install command")
 	}
+	installAt := time.Now()
 	if err := install(ctx, "install-preseed.log"); err != nil {
 		return fmt.Errorf("install (see out/install-preseed.log): %w", err)
 	}
@@ -811,6 +813,9 @@ func scPreseed(ctx context.Context, r *result) error {
 	}
 	if started, err := unitMono(ctx, service, "ExecMainStartTimestampMonotonic"); err == nil {
 		r.time("client_after_service_start_s", monoNow()-started, 0)
+	}
+	if apActivated(ctx, installAt) {
+		r.note("the hotspot was raised before the preseed file was imported")
 	}
 	var errs []error
 	b, err := os.ReadFile("/boot/firmware/pi-netconfig.json")
@@ -874,6 +879,48 @@ func sc0(ctx context.Context, r *result) error {
 			continue
 		}
 		r.time("phone_online_s "+n.ssid, time.Since(start), 0)
+	}
+	return errors.Join(errs...)
+}
+
+// sc3b: a failed attempt must not replace the saved network (SPEC §2).
+func sc3b(ctx context.Context, r *result) error {
+	if err := ensureClient(ctx, "HomeNet", homePassword); err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := configure(ctx, configureReq{SSID: "HomeNet-WPA3", Password: wrongPassword}); err != nil {
+		return err
+	}
+	var st status
+	if _, err := poll(ctx, 120*time.Second, 250*time.Millisecond, "the attempt to fail", func(ctx context.Context) (bool, error) {
+		s, err := getStatus(ctx)
+		if err != nil {
+			return false, err
+		}
+		st = s
+		return s.Attempt != nil && s.Attempt.SSID == "HomeNet-WPA3" && !s.Attempt.Running, fmt.Errorf("%s", s)
+	}); err != nil {
+		return err
+	}
+	r.time("attempt_failed_s", time.Since(start), 0)
+	var errs []error
+	if st.Attempt.Success || st.Attempt.Reason != "wrong_password" {
+		errs = append(errs, fmt.Errorf("last_attempt %+v, want reason wrong_password", *st.Attempt))
+	}
+	if _, err := waitClient(ctx, 150*time.Second, "HomeNet"); err != nil {
+		errs = append(errs, fmt.Errorf("back on the saved network: %w", err))
+	} else {
+		r.time("back_on_saved_s", time.Since(start), 0)
+	}
+	if c, err := readConfig(); err != nil || c["configured_ssid"] != "HomeNet" {
+		errs = append(errs, fmt.Errorf("config.json configured_ssid=%v after a failed attempt (%v), want HomeNet", c["configured_ssid"], err))
+	}
+	if len(profilesWith(homePassword)) == 0 {
+		errs = append(errs, errors.New("HomeNet's profile is gone after a failed attempt on another network"))
+	}
+	if p := profilesWith(wrongPassword); len(p) > 0 {
+		errs = append(errs, fmt.Errorf("the failed attempt's profile was left behind: %v", p))
 	}
 	return errors.Join(errs...)
 }
