@@ -36,6 +36,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	if err := requireRoot("run"); err != nil {
 		return err
 	}
+	lowMemory()
 
 	cfg, cfgErr := config.Load(*cfgPath)
 	logger, err := newLogger(cfg)

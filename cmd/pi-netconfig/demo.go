@@ -27,6 +27,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	lowMemory()
 	level := slog.LevelInfo
 	if *verbose {
 		level = slog.LevelDebug
