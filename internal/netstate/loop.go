@@ -141,6 +141,20 @@ func (m *Machine) check(ctx context.Context, why string, counted bool) {
 		return
 	}
 
+	if link.Mode == wifi.ModeAP {
+		// Our hotspot, left up by a previous run (killed, or restarted by
+		// the watchdog). With nothing saved, keep it; otherwise take it
+		// down so the saved network gets its chance.
+		if len(m.refreshSaved(ctx)) == 0 {
+			m.o.apActive = true
+			m.o.lastRetry = time.Now()
+			m.enter(APMode, "no saved network (hotspot already up)")
+			return
+		}
+		m.log.Info("hotspot left up by a previous run; taking it down to try the saved network")
+		m.hotspotDown(ctx)
+		link = wifi.Link{}
+	}
 	online := link.Online()
 	m.o.internet = online && m.probe(ctx)
 	ok := online && (m.set.Policy != PolicyInternet || m.o.internet)

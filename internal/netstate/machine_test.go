@@ -590,3 +590,39 @@ func TestForeignProfileIsKept(t *testing.T) {
 		}
 	})
 }
+
+// A hotspot left up by a killed daemon is adopted when nothing is saved,
+// and taken down when a saved network may work.
+func TestHotspotLeftUpByPreviousRun(t *testing.T) {
+	for _, saved := range []bool{false, true} {
+		t.Run(fmt.Sprintf("saved=%v", saved), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				w := homeWorld()
+				if saved {
+					w.SavePassword(wifi.Credentials{SSID: "HomeNet", Password: `pa"ss $word\`})
+				}
+				w.HotspotUp(context.Background(), wifi.Hotspot{SSID: "PiConfig-3ABC"})
+				r := newRig(t, w, nil)
+				r.run()
+				defer r.stop()
+				if !saved {
+					st := r.waitState(netstate.APMode, time.Second)
+					if !st.APActive {
+						t.Error("adopted hotspot not reported active")
+					}
+					return
+				}
+				st := r.waitFor("first check", time.Second, func(st netstate.Status) bool { return st.Reason != "starting" })
+				if st.State != netstate.Checking || st.APActive {
+					t.Errorf("state %s ap_active %v", st.State, st.APActive)
+				}
+				if st.APActive {
+					t.Error("hotspot still up")
+				}
+				if l, _ := w.Link(context.Background()); l.Mode == wifi.ModeAP {
+					t.Error("the old hotspot was left up")
+				}
+			})
+		})
+	}
+}
