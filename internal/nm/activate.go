@@ -156,8 +156,39 @@ func (c *Client) failed(ctx context.Context, d devInfo, id string, at attempt) e
 		}
 	}
 	ce := classify(at)
+	if ce.Reason == wifi.ReasonNotFound && c.saeInRange(ctx, d, id) {
+		// WPA3-SAE: a wrong password makes wpa_supplicant set the network
+		// aside, and NetworkManager then reports ssid-not-found although
+		// the access point is right there in its list.
+		ce.Reason = wifi.ReasonWrongPassword
+		ce.Detail += "; the WPA3 network is in range, so SAE authentication failed"
+	}
 	c.log.Warn("activation failed", "iface", d.iface, "id", id, "reason", string(ce.Reason), "detail", ce.Detail)
 	return ce
+}
+
+// saeInRange reports whether profile id uses WPA3-SAE and an access point
+// with its SSID is in NetworkManager's current list.
+func (c *Client) saeInRange(ctx context.Context, d devInfo, id string) bool {
+	p, err := c.connByUUID(ctx, id)
+	if err != nil {
+		return false
+	}
+	s, err := c.getSettings(ctx, p)
+	if err != nil || vstr(s["802-11-wireless-security"], "key-mgmt") != "sae" {
+		return false
+	}
+	aps, err := c.accessPoints(ctx, d)
+	if err != nil {
+		return false
+	}
+	ssid := string(vbytes(s["802-11-wireless"], "ssid"))
+	for _, ap := range aps {
+		if string(ap.ssid) == ssid {
+			return true
+		}
+	}
+	return false
 }
 
 // abandon deactivates a half-done activation after ctx ended.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 
@@ -99,9 +100,36 @@ func (c *Client) HotspotDown(ctx context.Context) error {
 		if err := c.deactivate(ctx, ac); err != nil {
 			return fmt.Errorf("hotspot down: %w", err)
 		}
+		if err := c.waitGone(ctx, ac); err != nil {
+			return fmt.Errorf("hotspot down: %w", err)
+		}
 		c.log.Info("hotspot stopped")
 	}
 	return nil
+}
+
+// waitGone waits until an active connection NetworkManager was asked to
+// deactivate is gone, so that what comes next (a scan, which NetworkManager
+// refuses while the device still serves the access point) finds the device
+// free. Deactivating takes NetworkManager a fraction of a second.
+func (c *Client) waitGone(ctx context.Context, ac dbus.ObjectPath) error {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		var state uint32
+		err := c.prop(ctx, ac, ifaceActive, "State", &state)
+		if n := dbusErrName(err); n == errUnknownObject || n == errUnknownMethod || err == nil && state == acStateDeactivated {
+			return nil
+		}
+		if err != nil && ctx.Err() == nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("still deactivating: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
 }
 
 // Stations counts the stations associated to the hotspot: wpa_supplicant's
