@@ -163,7 +163,16 @@ func (m *Machine) check(ctx context.Context, why string, counted bool) {
 		m.enter(Client, fmt.Sprintf("connected to %q (%s)", link.SSID, why))
 		return
 	}
-	if counted {
+	if !link.Activating {
+		m.o.activatingSince = time.Time{}
+	} else if m.o.activatingSince.IsZero() {
+		m.o.activatingSince = time.Now()
+	}
+	// While NetworkManager is still connecting (at boot, DHCP can take
+	// a while) its verdict is awaited, not counted as a failure; but not
+	// for ever: it retries by itself, and a person may be waiting.
+	waiting := link.Activating && time.Since(m.o.activatingSince) < 2*m.set.ConnectTimeout
+	if counted && !waiting {
 		m.o.failures++
 	}
 	saved := m.refreshSaved(ctx)
@@ -177,7 +186,7 @@ func (m *Machine) check(ctx context.Context, why string, counted bool) {
 	switch {
 	case len(saved) == 0:
 		m.goAP(ctx, "no saved network")
-	case m.o.failures >= m.set.FailureThreshold:
+	case m.o.failures >= m.set.FailureThreshold && !waiting:
 		m.goAP(ctx, fmt.Sprintf("%d consecutive failed checks (%s)", m.o.failures, what))
 	default:
 		m.enter(Checking, fmt.Sprintf("%s (%s, failed check %d of %d)", what, why, m.o.failures, m.set.FailureThreshold))

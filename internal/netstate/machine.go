@@ -115,7 +115,10 @@ type owner struct {
 	dev      wifi.Device
 	link     wifi.Link
 	internet bool
-	checked  time.Time
+	// activatingSince is when NetworkManager was first seen connecting
+	// without a verdict yet; zero when it is not.
+	activatingSince time.Time
+	checked         time.Time
 
 	hotspot   wifi.Hotspot
 	apActive  bool

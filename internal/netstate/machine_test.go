@@ -626,3 +626,25 @@ func TestHotspotLeftUpByPreviousRun(t *testing.T) {
 		})
 	}
 }
+
+// At boot NetworkManager may need longer than the threshold to connect
+// (slow DHCP): its verdict is awaited, the hotspot does not come up.
+func TestSlowConnectAtBootIsAwaited(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := homeWorld()
+		w.SavePassword(wifi.Credentials{SSID: "HomeNet", Password: `pa"ss $word\`})
+		w.Autoconnect("HomeNet", 55*time.Second)
+		r := newRig(t, w, func(o *netstate.Options) { o.Settings.CheckInterval = 10 * time.Second })
+		r.run()
+		defer r.stop()
+		st := r.waitState(netstate.Client, 2*time.Minute)
+		for _, c := range w.Calls() {
+			if c == "HotspotUp" {
+				t.Errorf("the hotspot came up while NetworkManager was still connecting")
+			}
+		}
+		if st.FailedChecks != 0 {
+			t.Errorf("failed_checks = %d", st.FailedChecks)
+		}
+	})
+}

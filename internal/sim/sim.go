@@ -63,6 +63,8 @@ type World struct {
 	calls    []string
 	running  int // network operations in flight, for the concurrency test
 	maxRun   int
+	// activating is set while a connection is being activated.
+	activating bool
 }
 
 const hotspotID = "pi-netconfig-ap"
@@ -178,7 +180,7 @@ func (w *World) Scan(ctx context.Context) ([]wifi.Network, error) {
 func (w *World) Link(ctx context.Context) (wifi.Link, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	l := wifi.Link{Mode: w.mode, SSID: w.ssid}
+	l := wifi.Link{Mode: w.mode, SSID: w.ssid, Activating: w.activating}
 	switch w.mode {
 	case wifi.ModeClient:
 		l.ProfileID = w.active
@@ -256,6 +258,12 @@ func (w *World) Activate(ctx context.Context, id string) error {
 		return fmt.Errorf("activate %s: %w", id, wifi.ErrNotFound)
 	}
 	w.mode, w.active, w.ssid = wifi.ModeNone, "", ""
+	w.activating = true
+	defer func() {
+		w.mu.Lock()
+		w.activating = false
+		w.mu.Unlock()
+	}()
 	ap := w.findLocked(creds.SSID, creds.Hidden)
 	var fail *wifi.ConnectError
 	switch {
@@ -437,4 +445,21 @@ func (w *World) SaveForeign(c wifi.Credentials) wifi.Profile {
 		}
 	}
 	return p
+}
+
+// Autoconnect plays NetworkManager connecting to the saved network ssid by
+// itself (at boot), taking d; it returns at once.
+func (w *World) Autoconnect(ssid string, d time.Duration) {
+	w.mu.Lock()
+	w.activating = true
+	w.mu.Unlock()
+	go func() {
+		time.Sleep(d)
+		w.mu.Lock()
+		w.activating = false
+		w.mu.Unlock()
+		if w.ConnectNow(ssid) {
+			w.notify("device activated")
+		}
+	}()
 }
