@@ -40,7 +40,6 @@ func benchCmd(w io.Writer, dirs []string, header string) error {
 	}
 	type key struct{ id, name string }
 	vals := map[key][]float64{}
-	targets := map[key]float64{}
 	var order []key
 	passes := map[string]int{}
 	var ids []string
@@ -60,7 +59,6 @@ func benchCmd(w io.Writer, dirs []string, header string) error {
 					order = append(order, k)
 				}
 				vals[k] = append(vals[k], t.Seconds)
-				targets[k] = t.Target
 			}
 		}
 	}
@@ -69,25 +67,26 @@ func benchCmd(w io.Writer, dirs []string, header string) error {
 	fmt.Fprintln(w, "| limit (SPEC §6) | target | median | runs |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | --- |")
 	limits := []struct {
-		k    key
-		what string
+		k      key
+		what   string
+		target float64
 	}{
-		{key{"1", "hotspot_up_s"}, "hotspot up after service start, nothing saved (fresh install)"},
-		{key{"8a", "hotspot_up_after_start_s"}, "hotspot up after service start, nothing saved (restart)"},
-		{key{"3", "hotspot_back_s"}, "hotspot back, with the reason, after a wrong password"},
-		{key{"5", "online_again_s"}, "online again after the router returns"},
+		{key{"1", "hotspot_up_s"}, "hotspot up after service start, nothing saved (fresh install)", 5},
+		{key{"8a", "hotspot_up_after_start_s"}, "hotspot up after service start, nothing saved (restart)", 5},
+		{key{"3", "hotspot_back_s"}, "hotspot back, with the reason, after a wrong password", 45},
+		{key{"5", "online_again_s"}, "online again after the router returns", 180},
 	}
 	for _, l := range limits {
 		v := vals[l.k]
 		if len(v) == 0 {
-			fmt.Fprintf(w, "| %s | ≤ %.0f s | not measured | |\n", l.what, targets[l.k])
+			fmt.Fprintf(w, "| %s | ≤ %.0f s | not reached in any run (scenario %s failed) | |\n", l.what, l.target, l.k.id)
 			continue
 		}
 		mark := "✅"
-		if median(v) > targets[l.k] {
+		if median(v) > l.target {
 			mark = "❌"
 		}
-		fmt.Fprintf(w, "| %s | ≤ %.0f s | %.1f s %s | %s |\n", l.what, targets[l.k], median(v), mark, joinF(v))
+		fmt.Fprintf(w, "| %s | ≤ %.0f s | %.1f s %s | %s |\n", l.what, l.target, median(v), mark, joinF(v))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| scenario | passed | timing | median (s) | runs (s) |")
