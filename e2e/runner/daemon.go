@@ -265,7 +265,7 @@ func install(ctx context.Context, transcript string) error {
 	return err
 }
 
-// nmActiveAP tells whether NetworkManager has the hotspot profile active.
+// nmActive lists NetworkManager's active connections as NAME:DEVICE lines.
 func nmActive(ctx context.Context) string {
 	out, _ := run(ctx, 10*time.Second, "nmcli", "-t", "-f", "NAME,DEVICE", "connection", "show", "--active")
 	return strings.TrimSpace(out)

@@ -33,20 +33,20 @@ const (
 
 // router is one access point with its DHCP and web server.
 type router struct {
-	name   string // network namespace and unit suffix
-	iface  string
-	ssid   string
-	chan_  int
-	extra  string // hostapd lines for security
-	subnet string
+	name    string // network namespace and unit suffix
+	iface   string
+	ssid    string
+	channel int
+	extra   string // hostapd lines for security
+	subnet  string
 }
 
 var routers = []router{
-	{name: "home", iface: "wlan1", ssid: "HomeNet", chan_: 1,
+	{name: "home", iface: "wlan1", ssid: "HomeNet", channel: 1,
 		extra: "wpa=2\nwpa_key_mgmt=WPA-PSK\nrsn_pairwise=CCMP\nwpa_passphrase=" + homePassword + "\n"},
-	{name: "sae", iface: "wlan2", ssid: "HomeNet-WPA3", chan_: 6,
+	{name: "sae", iface: "wlan2", ssid: "HomeNet-WPA3", channel: 6,
 		extra: "wpa=2\nwpa_key_mgmt=SAE\nrsn_pairwise=CCMP\nieee80211w=2\nsae_password=" + saePassword + "\n"},
-	{name: "hidden", iface: "wlan3", ssid: "HiddenNet", chan_: 11,
+	{name: "hidden", iface: "wlan3", ssid: "HiddenNet", channel: 11,
 		extra: "wpa=2\nwpa_key_mgmt=WPA-PSK\nrsn_pairwise=CCMP\nignore_broadcast_ssid=1\nwpa_passphrase=" + hiddenPassword + "\n"},
 }
 
@@ -108,7 +108,7 @@ func setupRadios(ctx context.Context) error {
 
 func (r router) configure(ctx context.Context) error {
 	conf := fmt.Sprintf("interface=%s\ndriver=nl80211\nssid=%s\nhw_mode=g\nchannel=%d\nctrl_interface=%s/hostapd-%s\n%s",
-		r.iface, r.ssid, r.chan_, runDir, r.name, r.extra)
+		r.iface, r.ssid, r.channel, runDir, r.name, r.extra)
 	if err := writeFile(r.hostapdConf(), conf, 0o600); err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func (r router) hostapdUp(ctx context.Context) (bool, error) {
 	return strings.Contains(out, "state=ENABLED"), nil
 }
 
-// Hotspot is what the device under test's radio is doing.
+// radioState is what the device under test's radio is doing.
 type radioState struct {
 	AP   bool
 	SSID string
@@ -299,16 +299,7 @@ func phoneJoin(ctx context.Context, res *result) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("phone DHCP: %w", err)
 	}
-	lease := map[string]string{}
-	for _, l := range strings.Split(out, "\n") {
-		// udhcpc: lease of 10.0.0.181 obtained from 10.0.0.1, lease time 3600
-		if _, rest, ok := strings.Cut(l, "lease of "); ok {
-			f := strings.Fields(strings.ReplaceAll(rest, ",", ""))
-			if len(f) >= 4 {
-				lease["ip"], lease["server"] = f[0], f[3]
-			}
-		}
-	}
+	lease := parseLease(out)
 	if lease["ip"] == "" {
 		return nil, fmt.Errorf("phone DHCP: no lease in %q", lastLines(out, 3))
 	}
@@ -338,4 +329,18 @@ func phoneHTTP(ctx context.Context, method, url, host, bodyFile string) (code, l
 	code, location, _ = strings.Cut(strings.TrimSpace(out), " ")
 	b, _ := os.ReadFile(bf)
 	return code, location, string(b), nil
+}
+
+// parseLease reads udhcpc's "lease of IP obtained from SERVER" line.
+func parseLease(out string) map[string]string {
+	lease := map[string]string{}
+	for _, l := range strings.Split(out, "\n") {
+		if _, rest, ok := strings.Cut(l, "lease of "); ok {
+			f := strings.Fields(strings.ReplaceAll(rest, ",", ""))
+			if len(f) >= 4 && f[1] == "obtained" {
+				lease["ip"], lease["server"] = f[0], f[3]
+			}
+		}
+	}
+	return lease
 }
