@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -84,6 +83,23 @@ func cmdRun(ctx context.Context, args []string) error {
 		return persistConnection(*cfgPath, ssid, at, log)
 	}
 
+	// Credentials preseeded on the boot partition are handed to the state
+	// machine before its first decision, and the password is scrubbed from
+	// the file at once (it is readable by anyone holding the card).
+	var first *wifi.Credentials
+	country, _ := preseed.Import(ctx, *bootRoot, time.Now, log, func(_ context.Context, c wifi.Credentials) error {
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		first = &c
+		return nil
+	})
+	if country != "" {
+		if err := checks.ApplyCountry(ctx, country); err != nil {
+			log.Warn("could not set the WiFi country from the preseed file", "component", "preseed", "country", country, "err", err)
+		}
+	}
+
 	set := settingsFrom(cfg, apPass)
 	set.WatchdogInterval = sdnotify.WatchdogInterval() / 2
 	last, _ := time.Parse(time.RFC3339, cfg.LastConnected)
@@ -98,6 +114,7 @@ func cmdRun(ctx context.Context, args []string) error {
 		Persist:       persist,
 		Problems:      func(ctx context.Context) []wifi.Problem { return checks.Problems(ctx, cfg.Country) },
 		Faults:        os.Getenv("PI_NETCONFIG_FAULTS") == "1",
+		First:         first,
 	})
 
 	ln, err := control.Listen(*sock)
@@ -118,7 +135,6 @@ func cmdRun(ctx context.Context, args []string) error {
 			Log:        log,
 		})
 	})
-	go importPreseed(ctx, *bootRoot, m, checks, log)
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -309,28 +325,4 @@ func controlHandler(m *netstate.Machine, log *slog.Logger) http.Handler {
 		w.Write([]byte(`{"success":true,"message":"owner loop wedged"}` + "\n"))
 	})
 	return mux
-}
-
-func importPreseed(ctx context.Context, root string, m *netstate.Machine, checks radioChecks, log *slog.Logger) {
-	// Configure needs the owner loop running; wait for its first decision.
-	for {
-		st, changed := m.Watch()
-		if st.Reason != "starting" {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-changed:
-		}
-	}
-	country, err := preseed.Import(ctx, root, time.Now, log, m.Configure)
-	if err != nil && !errors.Is(err, netstate.ErrBusy) {
-		return
-	}
-	if country != "" {
-		if err := checks.ApplyCountry(ctx, country); err != nil {
-			log.Warn("could not set the WiFi country from the preseed file", "component", "preseed", "country", country, "err", err)
-		}
-	}
 }

@@ -45,6 +45,15 @@ func (m *Machine) Run(ctx context.Context) error {
 	events := m.opts.Radio.Events()
 
 	m.findDevice(ctx)
+	if c := m.opts.First; c != nil && m.o.dev.Iface != "" {
+		if err := c.Validate(); err != nil {
+			m.log.Error("preseeded credentials not used", "ssid", c.SSID, "err", err)
+		} else {
+			m.pending.Store(true)
+			m.configure(ctx, *c)
+			m.pending.Store(false)
+		}
+	}
 	m.check(ctx, "start", true)
 
 	for {

@@ -82,6 +82,10 @@ type Options struct {
 	Problems func(ctx context.Context) []wifi.Problem
 	// Faults enables test-only fault injection (Wedge).
 	Faults bool
+	// First, when set, is tried before the first decision, as if a person
+	// had asked for it: credentials preseeded on the boot partition, so a
+	// device prepared for a network does not raise the hotspot first.
+	First *wifi.Credentials
 }
 
 // Machine is the state machine. Create it with New, start it with Run.

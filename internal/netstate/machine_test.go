@@ -648,3 +648,28 @@ func TestSlowConnectAtBootIsAwaited(t *testing.T) {
 		}
 	})
 }
+
+// Credentials preseeded on the boot partition are tried before the first
+// decision: no hotspot first.
+func TestPreseedIsTriedFirst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := homeWorld()
+		r := newRig(t, w, func(o *netstate.Options) {
+			o.First = &wifi.Credentials{SSID: "HomeNet", Password: `pa"ss $word\`}
+		})
+		r.run()
+		defer r.stop()
+		st := r.waitState(netstate.Client, time.Minute)
+		if st.Attempt == nil || !st.Attempt.Success {
+			t.Errorf("attempt = %+v, want a successful one", st.Attempt)
+		}
+		for _, c := range w.Calls() {
+			if c == "HotspotUp" {
+				t.Errorf("the hotspot came up before the preseeded network was tried: %v", w.Calls())
+			}
+		}
+		if ready, _ := r.n.counts(); ready != 1 {
+			t.Errorf("READY sent %d times", ready)
+		}
+	})
+}
