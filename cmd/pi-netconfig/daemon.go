@@ -106,7 +106,7 @@ func cmdRun(ctx context.Context, args []string) error {
 	m := netstate.New(netstate.Options{
 		Radio:         radio,
 		Prober:        netstate.TCPProber{},
-		Notifier:      notify,
+		Notifier:      trimming{notify},
 		Log:           log,
 		Settings:      set,
 		SavedSSID:     cfg.ConfiguredSSID,
