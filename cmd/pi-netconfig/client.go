@@ -37,7 +37,7 @@ type scanAnswer struct {
 const requestTimeout = 30 * time.Second
 
 func cmdStatus(ctx context.Context, args []string, out io.Writer) error {
-	fs := newFlags("status", "")
+	fs := newFlags("status")
 	sock := fs.String("socket", control.DefaultPath, "control socket")
 	asJSON := fs.Bool("json", false, "print JSON")
 	qr := fs.Bool("qr", false, "print the hotspot's WiFi QR code")
@@ -122,7 +122,7 @@ func yesNo(b bool) string {
 }
 
 func cmdScan(ctx context.Context, args []string, out io.Writer) error {
-	fs := newFlags("scan", "")
+	fs := newFlags("scan")
 	sock := fs.String("socket", control.DefaultPath, "control socket")
 	asJSON := fs.Bool("json", false, "print JSON")
 	rescan := fs.Bool("rescan", false, "in AP mode, take the hotspot down for a few seconds to scan")
@@ -165,7 +165,7 @@ func cmdScan(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func cmdConnect(ctx context.Context, args []string, in *os.File, out io.Writer) error {
-	fs := newFlags("connect", "")
+	fs := newFlags("connect")
 	sock := fs.String("socket", control.DefaultPath, "control socket")
 	hidden := fs.Bool("hidden", false, "the network does not broadcast its name")
 	stdin := fs.Bool("password-stdin", false, "read the password from standard input")
@@ -273,7 +273,7 @@ func readPassword(in *os.File, out io.Writer, ssid string, fromStdin bool) (stri
 }
 
 func cmdForget(ctx context.Context, args []string, out io.Writer) error {
-	fs := newFlags("forget", "")
+	fs := newFlags("forget")
 	sock := fs.String("socket", control.DefaultPath, "control socket")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -291,7 +291,7 @@ func cmdForget(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func cmdAP(ctx context.Context, args []string, out io.Writer) error {
-	fs := newFlags("ap", "")
+	fs := newFlags("ap")
 	sock := fs.String("socket", control.DefaultPath, "control socket")
 	if err := parse(fs, reorder(args)); err != nil {
 		return err

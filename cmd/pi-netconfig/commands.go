@@ -74,11 +74,10 @@ func run(ctx context.Context, args []string) error {
 
 // newFlags returns a flag set that prints a short usage line on error and
 // returns errors instead of exiting.
-func newFlags(name, args string) *flag.FlagSet {
+func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	_ = args
 	return fs
 }
 

@@ -25,7 +25,7 @@ import (
 
 // cmdRun is the daemon: the systemd service's ExecStart.
 func cmdRun(ctx context.Context, args []string) error {
-	fs := newFlags("run", "")
+	fs := newFlags("run")
 	cfgPath := fs.String("config", config.DefaultPath, "config file")
 	sock := fs.String("socket", control.DefaultPath, "control socket")
 	bootRoot := fs.String("boot-root", "/", "where to look for boot/firmware/pi-netconfig.json")
@@ -121,44 +121,35 @@ func cmdRun(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	errs := make(chan error, 3)
-	wg.Go(func() { errs <- m.Run(ctx) })
-	wg.Go(func() { errs <- control.Serve(ctx, ln, controlHandler(m, log)) })
-	wg.Go(func() {
-		errs <- portal.Serve(ctx, m, portal.Options{
-			Addr:       set.HotspotAddress.Addr(),
-			Ports:      []int{cfg.PortalPort, cfg.HTTPPort},
-			DeviceName: deviceName(),
-			Log:        log,
-		})
-	})
+	svc := startServices(ctx, m, ln, portal.Options{
+		Addr:       set.HotspotAddress.Addr(),
+		Ports:      []int{cfg.PortalPort, cfg.HTTPPort},
+		DeviceName: deviceName(),
+		Log:        log,
+	}, log)
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	var failed error
+loop:
 	for {
 		select {
 		case <-hup:
 			reload(ctx, *cfgPath, logger, m, log, notify)
-		case err := <-errs:
-			if err != nil {
-				log.Error("stopping", "component", "main", "err", err)
+		case failed = <-svc.failed:
+			if failed != nil {
+				log.Error("stopping", "component", "main", "err", failed)
 			}
-			cancel()
-			wg.Wait()
-			os.Remove(*sock)
-			log.Info("pi-netconfig stopped", "component", "main")
-			return err
+			break loop
 		case <-ctx.Done():
-			wg.Wait()
-			os.Remove(*sock)
-			log.Info("pi-netconfig stopped", "component", "main")
-			return nil
+			break loop
 		}
 	}
+	svc.stop()
+	os.Remove(*sock)
+	log.Info("pi-netconfig stopped", "component", "main")
+	return failed
 }
 
 func newLogger(cfg config.Config) (*logging.Logger, error) {

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/pi-netconfig/pi-netconfig/internal/config"
@@ -20,7 +19,7 @@ import (
 // NetworkManager, no radio. Its config and socket live in a temporary
 // directory.
 func cmdDemo(ctx context.Context, args []string) error {
-	fs := newFlags("demo", "")
+	fs := newFlags("demo")
 	listen := fs.String("listen", "127.0.0.1:8080", "portal address")
 	sock := fs.String("socket", "", "control socket (default: in the demo's temporary directory)")
 	verbose := fs.Bool("v", false, "debug logging")
@@ -65,16 +64,8 @@ func cmdDemo(ctx context.Context, args []string) error {
 		return err
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	start := time.Now()
-	var wg sync.WaitGroup
-	errs := make(chan error, 3)
-	wg.Go(func() { errs <- m.Run(ctx) })
-	wg.Go(func() { errs <- control.Serve(ctx, ln, controlHandler(m, log)) })
-	wg.Go(func() {
-		errs <- portal.Serve(ctx, m, portal.Options{Listen: []string{*listen}, DeviceName: "pi-netconfig demo", Log: log})
-	})
+	svc := startServices(ctx, m, ln, portal.Options{Listen: []string{*listen}, DeviceName: "pi-netconfig demo", Log: log}, log)
 	go func() {
 		for {
 			st, changed := m.Watch()
@@ -99,12 +90,11 @@ func cmdDemo(ctx context.Context, args []string) error {
 Press Ctrl-C to stop.
 `, *listen, *sock, *sock)
 
-	var first error
+	var failed error
 	select {
-	case first = <-errs:
-		cancel()
+	case failed = <-svc.failed:
 	case <-ctx.Done():
 	}
-	wg.Wait()
-	return first
+	svc.stop()
+	return failed
 }

@@ -17,7 +17,7 @@ import (
 
 // cmdInstall is `pi-netconfig install [--root DIR] [--timeout D]`.
 func cmdInstall(ctx context.Context, args []string) error {
-	fs := newFlags("install", "[--root DIR]")
+	fs := newFlags("install")
 	root := fs.String("root", "/", "install into this directory (an image) instead of this system; systemd steps are skipped")
 	timeout := fs.Duration("timeout", 30*time.Second, "how long to wait for the service to answer")
 	if err := parse(fs, args); err != nil {
@@ -36,7 +36,7 @@ func cmdInstall(ctx context.Context, args []string) error {
 
 // cmdUninstall is `pi-netconfig uninstall [--purge] [--root DIR]`.
 func cmdUninstall(ctx context.Context, args []string) error {
-	fs := newFlags("uninstall", "[--purge] [--root DIR]")
+	fs := newFlags("uninstall")
 	root := fs.String("root", "/", "uninstall from this directory (an image) instead of this system")
 	purge := fs.Bool("purge", false, "also remove /etc/pi-netconfig and the WiFi networks pi-netconfig saved")
 	if err := parse(fs, args); err != nil {
